@@ -1,0 +1,3 @@
+export * from './lib/events';
+export * from './lib/subjects';
+export * from './lib/resources';

@@ -1,0 +1,34 @@
+/** Every NATS subject Berth uses. Nothing else in the code base spells a subject by hand. */
+export const EVENTS_STREAM = 'BERTH_EVENTS';
+export const EVENTS_SUBJECT_PREFIX = 'berth.events';
+
+export const Subjects = {
+  /** All events of the log, as relayed to JetStream (wildcard for subscriptions). */
+  allEvents: `${EVENTS_SUBJECT_PREFIX}.>`,
+  /** One relayed event: `berth.events.<category>.<Type>`. */
+  event: (category: string, type: string): string => `${EVENTS_SUBJECT_PREFIX}.${category}.${type}`,
+  nodeHeartbeat: (node: string): string => `berth.node.${node}.heartbeat`,
+  nodeReport: (node: string): string => `berth.node.${node}.report`,
+  nodeStats: (node: string): string => `berth.node.${node}.stats`,
+  nodeDesired: (node: string): string => `berth.node.${node}.desired`,
+  nodeLogs: (node: string): string => `berth.node.${node}.logs`,
+  /** Everything a node-agent may use; its NATS credentials allow only this. */
+  nodeAll: (node: string): string => `berth.node.${node}.>`,
+  /** Wildcards used by the control plane to receive from every node. */
+  anyNodeHeartbeat: 'berth.node.*.heartbeat',
+  anyNodeReport: 'berth.node.*.report',
+  anyNodeStats: 'berth.node.*.stats',
+} as const;
+
+/** Queue groups split work between copies of one control-plane app. */
+export const QueueGroups = {
+  monitor: 'berth-monitor',
+  scheduler: 'berth-scheduler',
+  autoscaler: 'berth-autoscaler',
+  gateway: 'berth-gateway',
+} as const;
+
+/** Subject-safe token: NATS forbids '.', '*', '>' and whitespace inside a token. */
+export function subjectToken(value: string): string {
+  return value.replace(/[.*>\s]/g, '_');
+}

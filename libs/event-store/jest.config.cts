@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'event-store',
+  preset: '../../jest.preset.js',
+};

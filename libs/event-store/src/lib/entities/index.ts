@@ -1,0 +1,2 @@
+export * from './event-record.entity';
+export * from './checkpoint.entity';
