@@ -12,4 +12,4 @@ const projects = roots.flatMap((dir) =>
     : [],
 );
 
-module.exports = { projects, maxWorkers: 2 };
+module.exports = { projects, maxWorkers: 2, testTimeout: 60000 };

@@ -1,0 +1,3 @@
+export * from './lib/nats-connection';
+export * from './lib/relay';
+export * from './lib/messaging.module';

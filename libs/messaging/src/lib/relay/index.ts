@@ -1,0 +1,2 @@
+export * from './event-message';
+export * from './event-relay';
