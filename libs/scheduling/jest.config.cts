@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'scheduling',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,12 @@
+export * from './lib/types';
+export { Unschedulable, InvalidSnapshot, InvalidReplica } from './lib/errors';
+export { Reason, FILTER_NAMES, formatFitError, sortReasons, untoleratedTaintReason } from './lib/reasons';
+export type { FilterName } from './lib/reasons';
+export { scheduleOne, scheduleBatch, findPreemption } from './lib/scheduler';
+export type { ScheduleResult, BatchResult } from './lib/scheduler';
+export { PlacementEngine, numFeasibleNodesToFind } from './lib/placement-engine';
+export { DEFAULT_SCORE_WEIGHTS } from './lib/score';
+export { HOSTNAME_KEY, ZONE_KEY } from './lib/cluster-state';
+export { matchesLabelSelector } from './lib/label-selector';
+export { matchesNodeAffinity, matchesNodeSelectorTerm } from './lib/node-affinity.filter';
+export { toleratesTaint, findUntoleratedTaint } from './lib/taint-toleration.filter';
