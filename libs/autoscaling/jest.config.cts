@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'autoscaling',
+  preset: '../../jest.preset.js',
+};
