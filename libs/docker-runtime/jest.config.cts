@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'docker-runtime',
+  preset: '../../jest.preset.js',
+};
