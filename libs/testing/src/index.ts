@@ -1,2 +1,3 @@
 export * from './lib/test-database';
 export * from './lib/nats-server';
+export * from './lib/service-process';

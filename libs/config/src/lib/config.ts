@@ -73,3 +73,18 @@ export const databaseConfigShape = {
     .default('berth'),
   DATABASE_POOL_SIZE: env.int(10, 1),
 };
+
+/** The settings every control-plane service derives from its validated environment. */
+export function controlPlaneSettings(
+  service: string,
+  config: z.infer<z.ZodObject<typeof commonConfigShape>> & z.infer<z.ZodObject<typeof databaseConfigShape>>,
+  relay: boolean,
+) {
+  return {
+    service,
+    logLevel: config.LOG_LEVEL,
+    nats: { url: config.NATS_URL, name: service, user: config.NATS_USER, password: config.NATS_PASSWORD },
+    database: { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, poolSize: config.DATABASE_POOL_SIZE },
+    relay,
+  };
+}

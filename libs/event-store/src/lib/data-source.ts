@@ -44,11 +44,34 @@ export function createPool(options: DatabaseOptions): Pool {
   });
 }
 
+/** Creates the database named in the URL if it does not exist yet (first start of a cluster). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  if (!name) return;
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString(), application_name: 'berth-migrate' });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
+        // Another service created it at the same moment.
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Creates the schema and runs pending migrations. Several services start at once, so
  * the run is serialized by a session advisory lock: the first migrates, the rest wait.
  */
 export async function runMigrations(options: DatabaseOptions): Promise<string[]> {
+  await ensureDatabase(options.url);
   const client = new Client({ connectionString: options.url, application_name: 'berth-migrate' });
   await client.connect();
   try {

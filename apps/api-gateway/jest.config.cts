@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'api-gateway',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'autoscaler',
+  preset: '../../jest.preset.js',
+};

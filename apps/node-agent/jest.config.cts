@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'node-agent',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,2 @@
+export * from './lib/service-kit.module';
+export * from './lib/bootstrap';
