@@ -11,6 +11,7 @@ export const Subjects = {
   nodeReport: (node: string): string => `berth.node.${node}.report`,
   nodeStats: (node: string): string => `berth.node.${node}.stats`,
   nodeDesired: (node: string): string => `berth.node.${node}.desired`,
+  nodeDesiredUpdate: (node: string): string => `berth.node.${node}.desired.update`,
   nodeLogs: (node: string): string => `berth.node.${node}.logs`,
   /** Everything a node-agent may use; its NATS credentials allow only this. */
   nodeAll: (node: string): string => `berth.node.${node}.>`,
@@ -18,6 +19,7 @@ export const Subjects = {
   anyNodeHeartbeat: 'berth.node.*.heartbeat',
   anyNodeReport: 'berth.node.*.report',
   anyNodeStats: 'berth.node.*.stats',
+  anyNodeDesired: 'berth.node.*.desired',
 } as const;
 
 /** Queue groups split work between copies of one control-plane app. */

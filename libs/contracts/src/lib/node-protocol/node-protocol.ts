@@ -1,0 +1,163 @@
+import { z } from 'zod';
+
+/**
+ * What node-agents and the control plane say to each other over NATS (DESIGN.md sections 4, 5).
+ * Every payload is parsed with its schema on receipt (`parseMessage`), never cast.
+ *
+ * - heartbeat  publish  berth.node.<n>.heartbeat          NodeHeartbeat
+ * - desired    request  berth.node.<n>.desired            DesiredStateRequest -> DesiredState
+ *              publish  berth.node.<n>.desired.update     DesiredState (the full set, level-triggered)
+ * - report     request  berth.node.<n>.report             NodeReport -> ReportAck (agent retries until acked)
+ * - stats      publish  berth.node.<n>.stats              NodeStats
+ * - logs       request  berth.node.<n>.logs               LogsRequest -> LogsChunk messages on the reply inbox
+ */
+
+const dnsName = z.string().min(1).max(253);
+const quantity = z.object({ cpuMilli: z.number().nonnegative(), memoryBytes: z.number().nonnegative() });
+
+export const taintSchema = z.object({
+  key: z.string().min(1).max(316),
+  value: z.string().max(63).optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+});
+
+export const nodeHeartbeatSchema = z.object({
+  node: dnsName,
+  /** Changes when the agent process restarts. */
+  bootId: z.string().min(1).max(64),
+  seq: z.number().int().nonnegative(),
+  sentAt: z.number().int().nonnegative(),
+  address: z.string().min(1).max(64),
+  labels: z.record(z.string(), z.string()).default({}),
+  taints: z.array(taintSchema).default([]),
+  capacity: quantity,
+  allocatable: quantity,
+  info: z.record(z.string(), z.string()).default({}),
+  /** Replicas the agent is running now. */
+  replicas: z.number().int().nonnegative(),
+});
+export type NodeHeartbeat = z.infer<typeof nodeHeartbeatSchema>;
+
+const probeSchema = z.object({
+  httpGet: z.object({ path: z.string().default('/'), port: z.union([z.number().int(), z.string()]), scheme: z.enum(['HTTP', 'HTTPS']).default('HTTP') }).optional(),
+  tcpSocket: z.object({ port: z.union([z.number().int(), z.string()]) }).optional(),
+  exec: z.object({ command: z.array(z.string()).min(1) }).optional(),
+  initialDelaySeconds: z.number().int().nonnegative().default(0),
+  periodSeconds: z.number().int().positive().default(10),
+  timeoutSeconds: z.number().int().positive().default(1),
+  successThreshold: z.number().int().positive().default(1),
+  failureThreshold: z.number().int().positive().default(3),
+});
+export type ProbeSpec = z.infer<typeof probeSchema>;
+
+export const desiredContainerSchema = z.object({
+  name: z.string().min(1).max(63),
+  image: z.string().min(1).max(1024),
+  imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).default({}),
+  ports: z
+    .array(z.object({ name: z.string().optional(), containerPort: z.number().int().min(1).max(65535), protocol: z.enum(['TCP', 'UDP']).default('TCP') }))
+    .default([]),
+  /** Limits as numbers (cpu in millicores, memory in bytes). */
+  limits: z.object({ cpuMilli: z.number().nonnegative().optional(), memoryBytes: z.number().nonnegative().optional() }).default({}),
+  livenessProbe: probeSchema.optional(),
+  readinessProbe: probeSchema.optional(),
+  startupProbe: probeSchema.optional(),
+});
+export type DesiredContainer = z.infer<typeof desiredContainerSchema>;
+
+export const desiredReplicaSchema = z.object({
+  uid: z.string().min(1).max(64),
+  /** Pod-style name: `<deployment>-<templateHash>-<suffix>`. */
+  name: dnsName,
+  namespace: z.string().min(1).max(63),
+  deployment: dnsName,
+  templateHash: z.string().min(1).max(64),
+  restartPolicy: z.enum(['Always', 'OnFailure', 'Never']).default('Always'),
+  terminationGracePeriodSeconds: z.number().int().nonnegative().default(30),
+  /** One container per replica in this version of Berth. */
+  containers: z.array(desiredContainerSchema).min(1).max(1),
+});
+export type DesiredReplica = z.infer<typeof desiredReplicaSchema>;
+
+export const desiredStateRequestSchema = z.object({ node: dnsName, bootId: z.string().min(1).max(64) });
+export type DesiredStateRequest = z.infer<typeof desiredStateRequestSchema>;
+
+export const desiredStateSchema = z.object({
+  node: dnsName,
+  /** Log position this set reflects: an agent ignores a set older than the one it has. */
+  position: z.number().int().nonnegative(),
+  replicas: z.array(desiredReplicaSchema),
+});
+export type DesiredState = z.infer<typeof desiredStateSchema>;
+
+export const reportKinds = ['started', 'ready', 'notReady', 'exited', 'failed', 'stopped'] as const;
+export const nodeReportSchema = z.object({
+  /** UUID; becomes the event id, so a report delivered twice is recorded once. */
+  reportId: z.uuid(),
+  node: dnsName,
+  replicaUid: z.string().min(1).max(64),
+  kind: z.enum(reportKinds),
+  at: z.number().int().nonnegative(),
+  containerId: z.string().max(128).optional(),
+  hostIp: z.string().max(64).optional(),
+  hostPorts: z.record(z.string(), z.number().int().min(1).max(65535)).optional(),
+  exitCode: z.number().int().optional(),
+  /** Kubernetes-style reason: Completed, Error, OOMKilled, ErrImageNeverPull, CreateContainerError, ... */
+  reason: z.string().max(200).optional(),
+  message: z.string().max(4000).optional(),
+  restartCount: z.number().int().nonnegative().optional(),
+});
+export type NodeReport = z.infer<typeof nodeReportSchema>;
+
+export const reportAckSchema = z.object({ reportId: z.uuid(), recorded: z.boolean(), globalPosition: z.number().int().optional() });
+export type ReportAck = z.infer<typeof reportAckSchema>;
+
+export const nodeStatsSchema = z.object({
+  node: dnsName,
+  at: z.number().int().nonnegative(),
+  replicas: z.array(
+    z.object({ uid: z.string().min(1).max(64), cpuPercent: z.number().nonnegative(), memoryBytes: z.number().nonnegative(), memoryLimitBytes: z.number().nonnegative().optional() }),
+  ),
+});
+export type NodeStats = z.infer<typeof nodeStatsSchema>;
+
+export const logsRequestSchema = z.object({
+  replicaUid: z.string().min(1).max(64),
+  tailLines: z.number().int().min(0).max(100_000).optional(),
+  follow: z.boolean().default(false),
+  sinceSeconds: z.number().int().positive().optional(),
+  limitBytes: z.number().int().positive().max(10 * 1024 * 1024).default(1024 * 1024),
+});
+export type LogsRequest = z.infer<typeof logsRequestSchema>;
+
+export const logsChunkSchema = z.object({ lines: z.array(z.string()), done: z.boolean(), error: z.string().optional() });
+export type LogsChunk = z.infer<typeof logsChunkSchema>;
+
+/** A message that failed its schema: names each bad field. */
+export class InvalidMessage extends Error {
+  override readonly name = 'InvalidMessage';
+  constructor(
+    readonly subject: string,
+    readonly issues: { field: string; message: string }[],
+  ) {
+    super(`invalid message on ${subject}: ${issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
+  }
+}
+
+/** Parses a NATS payload (bytes or string) with its schema. Throws InvalidMessage. */
+export function parseMessage<S extends z.ZodType>(schema: S, subject: string, payload: Uint8Array | string): z.infer<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof payload === 'string' ? payload : new TextDecoder().decode(payload));
+  } catch {
+    throw new InvalidMessage(subject, [{ field: '(body)', message: 'not JSON' }]);
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new InvalidMessage(subject, result.error.issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message })));
+  }
+  return result.data;
+}
