@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'manifests',
+  preset: '../../jest.preset.js',
+};

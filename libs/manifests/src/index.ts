@@ -1,0 +1,3 @@
+export * from './lib/manifest-limits.model';
+export * from './lib/manifest.parser';
+export * from './lib/manifest.loader';
