@@ -75,6 +75,28 @@ describe('EventStore (real Postgres)', () => {
     expect(await db.store.readStream(a)).toHaveLength(0);
   });
 
+  it('group-commits concurrent appends while failing only the one at the wrong version', async () => {
+    const base = `deployment:default/group-${randomUUID()}`;
+    await db.store.append(`${base}-taken`, 'no_stream', [scaled(1)]);
+    const attempts = Array.from({ length: 20 }, (_, i) =>
+      i === 7 ? db.store.append(`${base}-taken`, 'no_stream', [scaled(2)]) : db.store.append(`${base}-${i}`, 'no_stream', [scaled(i), scaled(i)]),
+    );
+    const results = await Promise.allSettled(attempts);
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect((results[7] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersion);
+    for (let i = 0; i < 20; i++) if (i !== 7) expect(await db.store.streamVersion(`${base}-${i}`)).toBe(1);
+    expect(await db.store.readStream(`${base}-taken`)).toHaveLength(1);
+  });
+
+  it('sees earlier requests of the same append when one stream appears twice', async () => {
+    const stream = `deployment:default/twice-${randomUUID()}`;
+    const result = await db.store.appendMany([
+      { streamId: stream, expected: 'no_stream', events: [scaled(1)] },
+      { streamId: stream, expected: 0, events: [scaled(2)] },
+    ]);
+    expect(result.events.map((e) => e.streamVersion)).toEqual([0, 1]);
+  });
+
   it('rejects a payload that fails its schema before it reaches the database', async () => {
     const head = await db.store.headPosition();
     const stream = `deployment:default/bad-${randomUUID()}`;

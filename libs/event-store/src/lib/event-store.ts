@@ -36,13 +36,27 @@ interface EventRow {
   recorded_at: Date;
 }
 
-interface AppendRow {
-  event_id: string;
-  stream_id: string;
-  stream_version: number;
-  global_position: string;
-  existed: boolean;
+interface UnitRow {
+  unit: number;
+  event_id: string | null;
+  stream_id: string | null;
+  stream_version: number | null;
+  global_position: string | null;
+  existed: boolean | null;
+  error_code: string | null;
+  error_detail: string | null;
 }
+
+interface PendingAppend {
+  requests: AppendRequest[];
+  batch: unknown[];
+  events: number;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Upper bound of one group commit, to keep the lock held briefly. */
+const MAX_EVENTS_PER_COMMIT = 2_000;
 
 const selectColumns = 'global_position, stream_id, stream_version, event_id, type, data, metadata, recorded_at';
 
@@ -72,13 +86,15 @@ function expectedToText(expected: ExpectedVersion): string {
 export class EventStore {
   private readonly table: string;
   private readonly appendFn: string;
+  private readonly pending: PendingAppend[] = [];
+  private flushing = false;
 
   constructor(
     readonly pool: Pool,
     readonly schema: string,
   ) {
     this.table = `${quoteIdent(schema)}.events`;
-    this.appendFn = `${quoteIdent(schema)}.append_events`;
+    this.appendFn = `${quoteIdent(schema)}.append_event_units`;
   }
 
   get notifyChannel(): string {
@@ -93,6 +109,10 @@ export class EventStore {
   /**
    * Appends to several streams in one transaction: all or nothing. Payloads are checked
    * against the event catalogue first, so nothing invalid reaches the database.
+   *
+   * Group commit: while one round trip is in flight, further appends of this process queue up
+   * and go together in the next transaction (each still atomic and checked on its own), so
+   * concurrent writers share commits instead of waiting for one fsync each.
    */
   async appendMany(requests: AppendRequest[]): Promise<AppendResult> {
     const batch = requests.map((request) => {
@@ -107,23 +127,76 @@ export class EventStore {
         }),
       };
     });
-    let rows: AppendRow[];
-    try {
-      rows = (await this.pool.query<AppendRow>(`SELECT * FROM ${this.appendFn}($1::jsonb)`, [JSON.stringify(batch)])).rows;
-    } catch (error) {
-      throw this.translate(error, requests);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ requests, batch, resolve, reject, events: batch.reduce((n, r) => n + r.events.length, 0) });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    if (this.flushing || this.pending.length === 0) return;
+    this.flushing = true;
+    let events = 0;
+    let take = 0;
+    while (take < this.pending.length && (take === 0 || events + this.pending[take].events <= MAX_EVENTS_PER_COMMIT)) {
+      events += this.pending[take].events;
+      take++;
     }
-    const events = rows.map((row) => ({
-      eventId: row.event_id,
-      streamId: row.stream_id,
-      streamVersion: row.stream_version,
-      globalPosition: Number(row.global_position),
-    }));
-    return {
-      events,
-      lastPosition: events.reduce((max, e) => Math.max(max, e.globalPosition), 0),
-      deduplicated: rows.length > 0 && rows.every((row) => row.existed),
-    };
+    const units = this.pending.splice(0, take);
+    void this.flush(units).finally(() => {
+      this.flushing = false;
+      this.drain();
+    });
+  }
+
+  private async flush(units: PendingAppend[]): Promise<void> {
+    let rows: UnitRow[];
+    try {
+      rows = (await this.pool.query<UnitRow>(`SELECT * FROM ${this.appendFn}($1::jsonb)`, [JSON.stringify(units.map((u) => u.batch))])).rows;
+    } catch (error) {
+      if (units.length === 1) {
+        units[0].reject(this.translate(error, units[0].requests));
+        return;
+      }
+      // The shared transaction failed as a whole (not a per-unit conflict): retry each alone so
+      // only the faulty append gets the error.
+      for (const unit of units) await this.flush([unit]);
+      return;
+    }
+    const byUnit = new Map<number, UnitRow[]>();
+    for (const row of rows) {
+      const list = byUnit.get(row.unit) ?? [];
+      list.push(row);
+      byUnit.set(row.unit, list);
+    }
+    units.forEach((unit, index) => {
+      const unitRows = byUnit.get(index + 1) ?? [];
+      const failure = unitRows.find((row) => row.error_code !== null);
+      if (failure) {
+        unit.reject(this.unitError(failure, unit.requests));
+        return;
+      }
+      const events = unitRows.map((row) => ({
+        eventId: row.event_id as string,
+        streamId: row.stream_id as string,
+        streamVersion: row.stream_version as number,
+        globalPosition: Number(row.global_position),
+      }));
+      unit.resolve({
+        events,
+        lastPosition: events.reduce((max, e) => Math.max(max, e.globalPosition), 0),
+        deduplicated: unitRows.length > 0 && unitRows.every((row) => row.existed),
+      });
+    });
+  }
+
+  private unitError(row: UnitRow, requests: AppendRequest[]): Error {
+    if (row.error_code === 'BE001') {
+      const detail = JSON.parse(row.error_detail ?? '{}') as { streamId: string; expected: string; actual: number };
+      const request = requests.find((r) => r.streamId === detail.streamId);
+      return new WrongExpectedVersion(detail.streamId, request?.expected ?? (detail.expected as ExpectedVersion), detail.actual);
+    }
+    return new IdempotencyConflict(JSON.parse(row.error_detail ?? '[]') as string[]);
   }
 
   /** Events of one stream from a version on, in version order. */
