@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'hollow-runtime',
+  preset: '../../jest.preset.js',
+};
