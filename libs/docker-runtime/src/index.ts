@@ -7,3 +7,5 @@ export { classifyExit, type TerminatedState } from './lib/container-exit';
 export { computeStats, type EngineStatsSample } from './lib/docker-stats';
 export { BERTH_LABELS, berthLabels, engineContainerName, labelFilters } from './lib/labels';
 export { demuxLines, FrameDecoder, LineAssembler } from './lib/docker-stream';
+export { validateSpec } from './lib/container-spec.validation';
+export { hostPortMap } from './lib/container-info';

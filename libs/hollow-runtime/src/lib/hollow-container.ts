@@ -9,7 +9,7 @@ import type { HollowBehavior, HollowCreateFailure } from './hollow-behavior';
 import type { LogSubject } from './hollow-logs';
 import type { ScheduledAction } from './hollow-scheduler';
 import { drawAt } from './seeded-random';
-import { hostPortMap } from './spec-validation';
+import { hostPortMap } from '@berth/docker-runtime';
 
 export type HollowContainerStatus = 'created' | 'running' | 'exited';
 

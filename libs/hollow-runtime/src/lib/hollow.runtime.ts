@@ -44,7 +44,7 @@ import type { HollowNodeContext } from './hollow-context';
 import { HollowEventSubscription, matchesFilter } from './hollow-events';
 import { HollowLogStream } from './hollow-logs';
 import { drawAt, hash32, mix32 } from './seeded-random';
-import { validateSpec } from './spec-validation';
+import { validateSpec } from '@berth/docker-runtime';
 
 export interface HollowNodeOptions {
   /** This node's layer of behaviour, over the cluster's and under the images'. */

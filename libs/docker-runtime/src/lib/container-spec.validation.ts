@@ -1,16 +1,20 @@
 import { isIP } from 'node:net';
-import { CreateContainerConfigError, type ContainerSpec, type HostPortRange, type PublishedPort } from '@berth/docker-runtime';
+import { CreateContainerConfigError } from './runtime.errors';
+import type { ContainerSpec, HostPortRange } from './container-runtime';
+import { validateRange } from './host-port-allocator';
 
-// DockerRuntime's checks (its validateSpec is not exported), so both drivers reject the same specs.
+/** Rejects a spec before the engine sees it; shared by every runtime so all drivers refuse the same specs. */
 export function validateSpec(spec: ContainerSpec, range: HostPortRange): void {
   const problems: string[] = [];
   for (const field of ['replicaUid', 'name', 'namespace', 'deployment', 'node'] as const) {
     if (typeof spec[field] !== 'string' || spec[field].length === 0) problems.push(`${field}: Required value`);
   }
   if (!isIP(spec.hostIp)) problems.push(`hostIp: Invalid value: "${spec.hostIp}"`);
-  const rangeOk =
-    Number.isInteger(range.from) && Number.isInteger(range.to) && range.from >= 1 && range.to <= 65535 && range.from <= range.to;
-  if (!rangeOk) problems.push(`hostPortRange: invalid host port range ${range.from}-${range.to}`);
+  try {
+    validateRange(range);
+  } catch (error) {
+    problems.push(`hostPortRange: ${(error as Error).message}`);
+  }
   const seen = new Set<string>();
   (spec.ports ?? []).forEach((port, i) => {
     if (!Number.isInteger(port.containerPort) || port.containerPort < 1 || port.containerPort > 65535) {
@@ -30,13 +34,4 @@ export function validateSpec(spec: ContainerSpec, range: HostPortRange): void {
     problems.push(`memoryBytes: Invalid value: ${spec.memoryBytes}`);
   }
   if (problems.length) throw new CreateContainerConfigError(problems.join('; '));
-}
-
-/** containerPort -> hostPort, the TCP binding winning, as DockerRuntime reports it. */
-export function hostPortMap(ports: PublishedPort[]): Record<number, number> {
-  const map: Record<number, number> = {};
-  for (const port of ports) {
-    if (map[port.containerPort] === undefined || port.protocol === 'TCP') map[port.containerPort] = port.hostPort;
-  }
-  return map;
 }
