@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { InvalidEvent, NewEvent, RecordedEvent } from '@berth/contracts';
 import { createTestDatabase, TestDatabase } from '@berth/testing';
 import { IdempotencyConflict, WrongExpectedVersion } from './errors';
-import { Subscription } from './subscription';
 
 const scaled = (replicas: number, eventId?: string): NewEvent => ({ type: 'DeploymentScaled', data: { replicas }, eventId });
 
@@ -117,7 +116,7 @@ describe('EventStore (real Postgres)', () => {
   it('gives a tailing reader every event exactly once, in order, under 8 concurrent writers', async () => {
     const start = await db.store.headPosition();
     const seen: RecordedEvent[] = [];
-    const subscription = new Subscription(db.store, start, (event) => void seen.push(event), {
+    const subscription = db.store.subscribe(start, (event) => void seen.push(event), {
       listenUrl: db.options.url,
       batchSize: 37,
     });

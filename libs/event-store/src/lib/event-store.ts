@@ -3,6 +3,7 @@ import { DatabaseError, Pool } from 'pg';
 import { assertValidStreamId, NewEvent, RecordedEvent, validateEvent } from '@berth/contracts';
 import { AppendOnlyViolation, ExpectedVersion, IdempotencyConflict, WrongExpectedVersion } from './errors';
 import { notifyChannel, quoteIdent } from './sql-names';
+import { EventHandler, SubscribeOptions, Subscription } from './subscription';
 
 export interface AppendRequest {
   streamId: string;
@@ -227,6 +228,14 @@ export class EventStore {
       [after, limit],
     );
     return result.rows.map(toRecorded);
+  }
+
+  /**
+   * Catch up after position `after`, then follow live: the handler gets every event once, in
+   * order. Give `listenUrl` to be woken by LISTEN/NOTIFY instead of polling.
+   */
+  subscribe(after: number, handler: EventHandler, options: SubscribeOptions = {}): Subscription {
+    return new Subscription(this, after, handler, options);
   }
 
   /** Position of the last committed event, 0 for an empty log. */

@@ -1,5 +1,5 @@
 import { RecordedEvent } from '@berth/contracts';
-import { EventStore } from './event-store';
+import type { EventStore } from './event-store';
 import { LogNotifier } from './log-notifier';
 
 export interface SubscribeOptions {
