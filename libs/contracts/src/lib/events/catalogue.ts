@@ -69,6 +69,8 @@ export const eventCatalogue = {
     allocatable: quantity,
     address: z.string().min(1),
     info: z.record(z.string(), z.string()),
+    /** The agent process that registered; a new one means the agent restarted. */
+    bootId: z.string().min(1).max(64).optional(),
   }),
   NodeReady: z.object({}),
   NodeNotReady: z.object({ reason: z.string().max(200) }),

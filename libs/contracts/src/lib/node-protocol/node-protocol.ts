@@ -58,7 +58,15 @@ export const desiredContainerSchema = z.object({
   args: z.array(z.string()).optional(),
   env: z.record(z.string(), z.string()).default({}),
   ports: z
-    .array(z.object({ name: z.string().optional(), containerPort: z.number().int().min(1).max(65535), protocol: z.enum(['TCP', 'UDP']).default('TCP') }))
+    .array(
+      z.object({
+        name: z.string().optional(),
+        containerPort: z.number().int().min(1).max(65535),
+        protocol: z.enum(['TCP', 'UDP']).default('TCP'),
+        /** Kubernetes hostPort: a fixed host port instead of one from the node's dynamic range. */
+        hostPort: z.number().int().min(1).max(65535).optional(),
+      }),
+    )
     .default([]),
   /** Limits as numbers (cpu in millicores, memory in bytes). */
   limits: z.object({ cpuMilli: z.number().nonnegative().optional(), memoryBytes: z.number().nonnegative().optional() }).default({}),

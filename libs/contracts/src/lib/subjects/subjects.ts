@@ -20,6 +20,8 @@ export const Subjects = {
   anyNodeReport: 'berth.node.*.report',
   anyNodeStats: 'berth.node.*.stats',
   anyNodeDesired: 'berth.node.*.desired',
+  /** Request/reply: metrics of replicas, nodes or services over a window (monitor answers). */
+  metricsQuery: 'berth.metrics.query',
 } as const;
 
 /** Queue groups split work between copies of one control-plane app. */

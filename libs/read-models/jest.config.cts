@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'read-models',
+  preset: '../../jest.preset.js',
+};
