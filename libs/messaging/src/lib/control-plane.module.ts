@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DatabaseOptions } from '@berth/event-store';
 import { EventStoreModule, PostgresHealthIndicator } from '@berth/event-store';
 import { ServiceKitModule } from '@berth/service-kit';
 import { NatsHealthIndicator, NatsModule, RelayModule } from './messaging.module';
@@ -8,7 +9,8 @@ export interface ControlPlaneSettings {
   service: string;
   logLevel: string;
   nats: NatsOptions;
-  database: { url: string; schema: string; poolSize: number };
+  /** The log's database; `entities`/`migrations` add the read models this service projects. */
+  database: Pick<DatabaseOptions, 'url' | 'schema' | 'poolSize' | 'entities' | 'migrations'>;
   /** Run a relay candidate in this service (one copy cluster-wide is active). */
   relay: boolean;
 }

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { NatsConnection, Subscription } from 'nats';
 import { QueueGroups, Subjects } from '@berth/contracts';
 import { NATS_CONNECTION } from '@berth/messaging';
-import { metricsQuerySchema } from '@berth/read-models';
+import { metricsQuerySchema } from '@berth/contracts';
 import { subscribeParsed } from '../nats/nats-messages';
 import { StatsService } from './stats.service';
 

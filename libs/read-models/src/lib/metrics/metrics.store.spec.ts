@@ -1,6 +1,6 @@
 import { createTestDatabase, TestDatabase } from '@berth/testing';
 import { readModelEntities, readModelMigrations } from '../read-models';
-import { metricsQuerySchema } from './metrics-query.schema';
+import { metricsQuerySchema } from '@berth/contracts';
 import { MetricsStore, ReplicaSample } from './metrics.store';
 
 const minute = 60_000;

@@ -1,6 +1,6 @@
 import { Pool, PoolClient } from 'pg';
 import { quoteIdent } from '../sql-names';
-import { MetricsAnswer, MetricsItem, MetricsQuery } from './metrics-query.schema';
+import { MetricsAnswer, MetricsItem, MetricsQuery } from '@berth/contracts';
 
 export interface ReplicaSample {
   replicaUid: string;
