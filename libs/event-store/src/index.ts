@@ -7,3 +7,4 @@ export * from './lib/log-notifier';
 export * from './lib/subscription';
 export * from './lib/projections';
 export * from './lib/event-store.module';
+export * from './lib/advisory-lease';

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { headers, JetStreamClient, JetStreamManager, NatsConnection, nanos, RetentionPolicy, StorageType } from 'nats';
-import { Client } from 'pg';
 import { EVENTS_STREAM, EVENTS_SUBJECT_PREFIX } from '@berth/contracts';
-import { EventStore, LogNotifier } from '@berth/event-store';
+import { AdvisoryLease, EventStore, LogNotifier } from '@berth/event-store';
 import { subjectFor, toEventMessage } from './event-message';
 
 export interface RelayOptions {
@@ -33,7 +32,7 @@ export class EventRelay {
   private readonly subjectPrefix: string;
   private readonly checkpointName: string;
   private state: RelayState = 'standby';
-  private leaseClient: Client | null = null;
+  private readonly lease: AdvisoryLease;
   private notifier: LogNotifier | null = null;
   private loop: Promise<void> | null = null;
   private published = 0;
@@ -47,6 +46,13 @@ export class EventRelay {
     this.streamName = options.streamName ?? EVENTS_STREAM;
     this.subjectPrefix = options.subjectPrefix ?? EVENTS_SUBJECT_PREFIX;
     this.checkpointName = `relay:${this.streamName}`;
+    this.lease = new AdvisoryLease(options.databaseUrl, `berth-relay:${store.schema}:${this.streamName}`, {
+      applicationName: 'berth-relay-lease',
+      onLost: (error) => {
+        this.logger.warn({ msg: 'relay lost its lease', error: String(error) });
+        if (this.state === 'active') this.state = 'standby';
+      },
+    });
   }
 
   get isActive(): boolean {
@@ -65,7 +71,7 @@ export class EventRelay {
     this.state = 'stopped';
     this.notifier?.wakeAll();
     await this.loop;
-    await this.releaseLease();
+    await this.lease.release();
   }
 
   /** Creates the stream if it is missing (idempotent). */
@@ -113,7 +119,7 @@ export class EventRelay {
     this.logger.log({ msg: 'relay active', stream: this.streamName, from: this.position });
     const batchSize = this.options.batchSize ?? 500;
     let retry = this.options.retryMs ?? 250;
-    while (this.state === 'active' && this.leaseClient) {
+    while (this.state === 'active' && this.lease.held) {
       const events = await this.store.readAll(this.position, batchSize);
       if (events.length === 0) {
         await this.notifier?.wait(this.options.idlePollMs ?? 1_000);
@@ -151,36 +157,14 @@ export class EventRelay {
   }
 
   private async acquireLease(): Promise<boolean> {
-    if (this.leaseClient) return true;
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: 'berth-relay-lease' });
-    client.on('error', (error) => {
-      this.logger.warn({ msg: 'relay lost its lease connection', error: String(error) });
-      if (this.leaseClient === client) this.leaseClient = null;
-      if (this.state === 'active') this.state = 'standby';
-    });
     try {
-      await client.connect();
-      const result = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
-        `berth-relay:${this.store.schema}:${this.streamName}`,
-      ]);
-      if (!result.rows[0]?.ok) {
-        await client.end();
-        return false;
-      }
-      this.leaseClient = client;
-      if (this.state !== 'stopped') this.state = 'active';
-      return true;
+      if (!(await this.lease.tryAcquire())) return false;
     } catch (error) {
       this.logger.warn({ msg: 'relay could not reach Postgres for its lease', error: String(error) });
-      await client.end().catch(() => undefined);
       return false;
     }
-  }
-
-  private async releaseLease(): Promise<void> {
-    const client = this.leaseClient;
-    this.leaseClient = null;
-    if (client) await client.end().catch(() => undefined);
+    if (this.state !== 'stopped') this.state = 'active';
+    return true;
   }
 
   private async readCheckpoint(): Promise<number> {
