@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NatsHealthIndicator, NatsModule } from '@berth/messaging';
 import { ServiceKitModule } from '@berth/service-kit';
+import { AgentModule } from './agent/agent.module';
 import { NodeAgentConfig } from './app.config';
 import { DockerHealthIndicator } from './health/docker-health.indicator';
 import { DockerModule } from './health/docker.module';
 
-/** The node-agent speaks only NATS (never Postgres) and drives its node's Docker engine. */
+/** The node-agent speaks only NATS (never Postgres) and drives its node's Docker engine (or hollow nodes). */
 @Module({})
 export class AppModule {
   static forRoot(config: NodeAgentConfig): DynamicModule {
@@ -16,7 +17,13 @@ export class AppModule {
         NatsModule.forRootAsync({
           useFactory: () => ({ url: config.NATS_URL, name: `berth-node-agent-${config.NODE_NAME}`, user: config.NATS_USER, password: config.NATS_PASSWORD }),
         }),
-        ServiceKitModule.forRoot({ name: 'node-agent', logLevel: config.LOG_LEVEL, readiness: [NatsHealthIndicator, DockerHealthIndicator] }),
+        ServiceKitModule.forRoot({
+          name: 'node-agent',
+          logLevel: config.LOG_LEVEL,
+          // Hollow nodes need no Docker engine.
+          readiness: config.RUNTIME === 'docker' ? [NatsHealthIndicator, DockerHealthIndicator] : [NatsHealthIndicator],
+        }),
+        AgentModule.forRoot(config),
       ],
     };
   }
