@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { controlPlaneSettings } from '@berth/config';
 import { ControlPlaneModule } from '@berth/messaging';
-import { SchedulerConfig } from './app.config';
+import { SCHEDULER_CONFIG, SchedulerConfig } from './app.config';
+import { SchedulerService } from './runtime/scheduler.service';
 
 @Module({})
 export class AppModule {
@@ -9,6 +10,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ControlPlaneModule.forRoot(controlPlaneSettings('scheduler', config, false))],
+      providers: [{ provide: SCHEDULER_CONFIG, useValue: config }, SchedulerService],
     };
   }
 }

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'cluster-state',
+  preset: '../../jest.preset.js',
+};
