@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { EventStore } from '@berth/event-store';
+import { AdvisoryLease, EventStore } from '@berth/event-store';
 
 /** The single-writer right of the controllers: only the holder appends. */
 export interface Lease {
@@ -7,13 +7,6 @@ export interface Lease {
   onChange(listener: (held: boolean) => void): void;
   start(): void;
   stop(): Promise<void>;
-}
-
-/** The part of a pooled pg client the lease uses. */
-interface LeaseConnection {
-  query(text: string, values?: unknown[]): Promise<{ rows: { ok?: boolean }[] }>;
-  release(destroy?: boolean): void;
-  on(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 export interface AdvisoryLockLeaseOptions {
@@ -26,24 +19,31 @@ export interface AdvisoryLockLeaseOptions {
 }
 
 /**
- * A session-level Postgres advisory lock held on a connection of its own (as the event relay does):
- * the lock lives exactly as long as that connection, so a crashed or partitioned holder loses it.
+ * The controllers' lease: the shared AdvisoryLease (a session advisory lock on a connection of
+ * its own) plus the retry loop and change notifications the controllers need.
  */
 export class AdvisoryLockLease implements Lease {
   private readonly logger = new Logger(AdvisoryLockLease.name);
   private readonly listeners: ((held: boolean) => void)[] = [];
-  private connection: LeaseConnection | null = null;
+  private readonly lease: AdvisoryLease;
   private stopped = false;
   private loop: Promise<void> | null = null;
   private sleeper: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
 
-  constructor(
-    private readonly store: EventStore,
-    private readonly options: AdvisoryLockLeaseOptions,
-  ) {}
+  constructor(store: EventStore, private readonly options: AdvisoryLockLeaseOptions) {
+    this.lease = new AdvisoryLease(store.pool.options.connectionString ?? '', options.name, {
+      applicationName: 'berth-scheduler-lease',
+      checkIntervalMs: options.checkMs,
+      onLost: (error) => {
+        this.logger.warn({ msg: 'scheduler lease lost', error: String(error) });
+        this.notify(false);
+        this.wake();
+      },
+    });
+  }
 
   get isHeld(): boolean {
-    return this.connection !== null;
+    return this.lease.held;
   }
 
   onChange(listener: (held: boolean) => void): void {
@@ -56,66 +56,39 @@ export class AdvisoryLockLease implements Lease {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.sleeper) {
-      clearTimeout(this.sleeper.timer);
-      this.sleeper.resolve();
-    }
+    this.wake();
     await this.loop;
-    this.drop(false);
+    await this.lease.release();
   }
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      if (this.connection) await this.check();
-      else await this.acquire();
-      if (!this.stopped) await this.sleep(this.connection ? this.options.checkMs : this.options.retryMs);
+      if (!this.lease.held) await this.acquire();
+      if (!this.stopped) await this.sleep(this.lease.held ? this.options.checkMs : this.options.retryMs);
     }
   }
 
   private async acquire(): Promise<void> {
-    let connection: LeaseConnection | null = null;
     try {
-      connection = await this.store.pool.connect();
-      const client = connection;
-      client.on('error', (error) => {
-        this.logger.warn({ msg: 'lease connection failed', error: String(error) });
-        if (this.connection === client) this.drop(true);
-      });
-      const result = await client.query('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [this.options.name]);
-      if (result.rows[0]?.ok !== true || this.stopped) {
-        client.release(true);
-        return;
-      }
-      this.connection = client;
+      if (!(await this.lease.tryAcquire())) return;
+      if (this.stopped) return;
       this.logger.log({ msg: 'scheduler lease acquired', lease: this.options.name });
       this.notify(true);
     } catch (error) {
       this.logger.warn({ msg: 'could not try the scheduler lease', error: String(error) });
-      connection?.release(true);
     }
-  }
-
-  private async check(): Promise<void> {
-    const connection = this.connection;
-    if (!connection) return;
-    try {
-      await connection.query('SELECT 1');
-    } catch (error) {
-      this.logger.warn({ msg: 'scheduler lease lost', error: String(error) });
-      if (this.connection === connection) this.drop(true);
-    }
-  }
-
-  private drop(notify: boolean): void {
-    const connection = this.connection;
-    this.connection = null;
-    // Destroying the session is what releases a session-level advisory lock.
-    connection?.release(true);
-    if (connection && notify) this.notify(false);
   }
 
   private notify(held: boolean): void {
     for (const listener of this.listeners) listener(held);
+  }
+
+  private wake(): void {
+    if (this.sleeper) {
+      clearTimeout(this.sleeper.timer);
+      this.sleeper.resolve();
+      this.sleeper = null;
+    }
   }
 
   private sleep(ms: number): Promise<void> {
