@@ -2,31 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { activeReplicasOf, ClusterState, foldEvents } from '@berth/cluster-state';
-import { RecordedEvent, validateResource } from '@berth/contracts';
-import { EventStore } from '@berth/event-store';
-import { createTestDatabase, ServiceProcess, startService, TestDatabase, TestNatsServer, waitForHttp } from '@berth/testing';
+import { activeReplicasOf } from '@berth/cluster-state';
+import { validateResource } from '@berth/contracts';
+import { createTestDatabase, ServiceProcess, startService, TestDatabase, TestNatsServer, waitForHttp, waitForState as until } from '@berth/testing';
 
 jest.setTimeout(180_000);
-
-async function foldLog(store: EventStore): Promise<ClusterState> {
-  const events: RecordedEvent[] = [];
-  for (;;) {
-    const page = await store.readAll(events.at(-1)?.globalPosition ?? 0, 5_000);
-    events.push(...page);
-    if (page.length < 5_000) return foldEvents(events);
-  }
-}
-
-async function until(what: string, check: (state: ClusterState) => boolean, store: EventStore, timeoutMs = 60_000): Promise<ClusterState> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await foldLog(store);
-    if (check(state)) return state;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 function manifest(image: string, replicas: number): Record<string, unknown> {
   const result = validateResource({

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createTestDatabase, TestDatabase } from './test-database';
@@ -53,6 +56,7 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
   };
   const services = new Map<string, ServiceProcess>();
   const nodeNames = Array.from({ length: options.nodes ?? 1 }, (_, i) => `n${id}-${i}`);
+  const stateRoot = mkdtempSync(join(tmpdir(), `berth-cluster-${id}-`));
 
   const startControlPlane = async (name: Exclude<ServiceName, 'node-agent'>) => {
     await services.get(name)?.stop();
@@ -68,6 +72,7 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
       ...env,
       NODE_NAME: nodeNames[index],
       ADVERTISE_ADDRESS: `127.0.0.${index + 2}`,
+      STATE_DIR: join(stateRoot, nodeNames[index]),
       ...options.nodeEnv?.(index),
     });
     services.set(key, service);
@@ -76,7 +81,7 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
   };
 
   const containers = async () => {
-    const { stdout } = await run('docker', ['ps', '-aq', '--filter', `label=berth.managed=true`, '--format', '{{.ID}} {{.Label "berth.node"}}']);
+    const { stdout } = await run('docker', ['ps', '-a', '--filter', 'label=berth.managed=true', '--format', '{{.ID}} {{.Label "berth.node"}}']);
     return stdout
       .split('\n')
       .map((line) => line.trim().split(' '))
@@ -90,6 +95,7 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
     if (ids.length > 0) await run('docker', ['rm', '-f', ...ids]).catch(() => undefined);
     await nats.dispose();
     await db.cleanup();
+    rmSync(stateRoot, { recursive: true, force: true });
   };
 
   try {
