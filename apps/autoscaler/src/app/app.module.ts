@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { controlPlaneSettings } from '@berth/config';
 import { ControlPlaneModule } from '@berth/messaging';
-import { AutoscalerConfig } from './app.config';
+import { AUTOSCALER_CONFIG, AutoscalerConfig } from './app.config';
+import { AutoscalerService } from './runtime/autoscaler.service';
 
 @Module({})
 export class AppModule {
@@ -9,6 +10,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ControlPlaneModule.forRoot(controlPlaneSettings('autoscaler', config, false))],
+      providers: [{ provide: AUTOSCALER_CONFIG, useValue: config }, AutoscalerService],
     };
   }
 }

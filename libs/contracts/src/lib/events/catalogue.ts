@@ -21,6 +21,8 @@ const resourceDeleted = z.object({ reason: z.string().max(200).optional() });
 
 export const eventCatalogue = {
   NamespaceCreated: resourceCreated,
+  /** Labels or annotations of a namespace changed (apply of an existing Namespace). */
+  NamespaceUpdated: resourceCreated,
   NamespaceDeleted: resourceDeleted,
 
   DeploymentCreated: resourceCreated,
@@ -90,9 +92,21 @@ export const eventCatalogue = {
     currentReplicas: z.number().int().min(0),
     desiredReplicas: z.number().int().min(0),
     reason: z.string().max(4000),
+    /** The unstabilized recommendation of this evaluation: a restarted autoscaler rebuilds its history from it. */
+    recommendation: z.number().int().min(0).optional(),
+    /** autoscaling/v2 MetricStatus of each metric at decision time. */
+    metrics: z.array(manifest).max(100).optional(),
   }),
+  /** The HPA's status (currentMetrics, replicas, lastScaleTime, conditions) changed; appended only on change. */
+  HorizontalPodAutoscalerStatusChanged: z.object({ status: manifest }),
 
-  TokenCreated: z.object({ role: z.enum(['admin', 'edit', 'view']), namespace: z.string().optional(), hash: z.string() }),
+  TokenCreated: z.object({
+    role: z.enum(['admin', 'edit', 'view']),
+    namespace: z.string().optional(),
+    hash: z.string(),
+    /** A label for people (`--name`); the gateway shows it, it grants nothing. */
+    name: z.string().max(253).optional(),
+  }),
   TokenRevoked: z.object({}),
 } as const;
 

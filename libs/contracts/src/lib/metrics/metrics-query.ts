@@ -40,3 +40,13 @@ export const metricsAnswerSchema = z.object({
   items: z.array(metricsItemSchema),
 });
 export type MetricsAnswer = z.infer<typeof metricsAnswerSchema>;
+
+/** An external metric sample published on `berth.metrics.external.<name>`. */
+export const externalMetricSampleSchema = z.object({
+  value: z.number().finite(),
+  /** Series labels, matched against the HPA metric's selector. */
+  labels: z.record(z.string(), z.string()).default({}),
+  /** Epoch ms the value was measured at; default: when it was received. */
+  timestamp: z.number().int().nonnegative().optional(),
+});
+export type ExternalMetricSample = z.infer<typeof externalMetricSampleSchema>;

@@ -22,6 +22,9 @@ export const Subjects = {
   anyNodeDesired: 'berth.node.*.desired',
   /** Request/reply: metrics of replicas, nodes or services over a window (monitor answers). */
   metricsQuery: 'berth.metrics.query',
+  /** Publish: the latest value of an external metric (the autoscaler keeps the last one per name). */
+  externalMetric: (name: string): string => `berth.metrics.external.${name}`,
+  anyExternalMetric: 'berth.metrics.external.>',
 } as const;
 
 /** Queue groups split work between copies of one control-plane app. */
