@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'service-proxy',
+  preset: '../../jest.preset.js',
+};
