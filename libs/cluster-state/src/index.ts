@@ -4,3 +4,5 @@ export * from './lib/cluster-state.queries';
 export * from './lib/deployment-spec';
 export * from './lib/template-hash';
 export * from './lib/event-sequence';
+export * from './lib/service-state';
+export * from './lib/service-endpoints';

@@ -79,6 +79,15 @@ export const nodeAgentConfigShape = {
   LOGS_FOLLOW_TIMEOUT_MS: env.int(10 * 60_000, 1_000),
   /** How often a log follow checks that its requester still listens (it stops when not). */
   LOGS_FOLLOW_CHECK_MS: env.int(5_000, 100),
+  /** Run the service proxy (Docker runtime only; hollow nodes never do). */
+  SERVICE_PROXY_ENABLED: env.bool(true),
+  /** Where LoadBalancer services listen on their `port`; default ADVERTISE_ADDRESS. */
+  SERVICE_LB_ADDRESS: z.ipv4().optional(),
+  /** Before a service endpoint's container stops: time for every node's proxy to take it out of rotation. */
+  SERVICE_DRAIN_DELAY_MS: env.int(1_000, 0),
+  /** Then at most this long for its open connections / in-flight requests through this node's proxy. */
+  SERVICE_DRAIN_TIMEOUT_MS: env.int(5_000, 0),
+  SERVICES_REQUEST_TIMEOUT_MS: env.int(5_000, 100),
   /** RUNTIME=hollow: simulated nodes `<NODE_NAME>-<i>` in this one process (or `--hollow-nodes N`). */
   HOLLOW_NODES: z.coerce.number().int().min(1).max(10_000).default(1),
   HOLLOW_CPU_MILLI: env.int(8_000, 1),

@@ -175,5 +175,36 @@ export interface ClusterState {
   /** Deleted replicas are dropped. */
   readonly replicas: Map<string, ReplicaState>;
   readonly nodes: Map<string, NodeState>;
+  /** Services by `<namespace>/<name>`; deleted ones are dropped. */
+  readonly services: Map<string, ServiceState>;
   readonly index: ClusterIndexes;
+}
+
+export type ServiceTypeView = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+
+export interface ServicePortView {
+  readonly name?: string;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  readonly appProtocol?: string;
+  readonly port: number;
+  /** A container port number, or the name of a container port. */
+  readonly targetPort: number | string;
+  /** NodePort/LoadBalancer only: declared, or allocated from the log (see allocateNodePort). */
+  readonly nodePort?: number;
+}
+
+export interface ServiceState {
+  /** `<namespace>/<name>`. */
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly type: ServiceTypeView;
+  /** Absent or empty: no endpoints are managed (Kubernetes' selector-less Service). */
+  readonly selector: Readonly<Record<string, string>>;
+  readonly ports: readonly ServicePortView[];
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly manifest: Readonly<Record<string, unknown>>;
+  /** Log position of the ServiceCreated that began this incarnation. */
+  readonly createdPosition: number;
+  readonly version: number;
 }

@@ -9,6 +9,7 @@ import {
   RevisionRecord,
 } from './cluster-state.model';
 import { parseDeploymentKey, rollbackTarget } from './cluster-state.queries';
+import { applyService } from './service-state';
 import { asRecord, deploymentSpecOf, podSpecOf, withSpec } from './deployment-spec';
 import { templateHash } from './template-hash';
 
@@ -18,6 +19,7 @@ export function emptyClusterState(): ClusterState {
     deployments: new Map(),
     replicas: new Map(),
     nodes: new Map(),
+    services: new Map(),
     index: { byDeployment: new Map(), byNode: new Map(), pending: new Set(), terminating: new Set() },
   };
 }
@@ -30,6 +32,7 @@ export function cloneClusterState(state: ClusterState): ClusterState {
     deployments: new Map(state.deployments),
     replicas: new Map(state.replicas),
     nodes: new Map(state.nodes),
+    services: new Map(state.services),
     index: {
       byDeployment: cloneSets(state.index.byDeployment),
       byNode: cloneSets(state.index.byNode),
@@ -82,6 +85,7 @@ export function applyInPlace(state: ClusterState, event: RecordedEvent): void {
   if (category === 'deployment') applyDeployment(state, id, event);
   else if (category === 'replica') applyReplica(state, id, event);
   else if (category === 'node') applyNode(state, id, event);
+  else if (category === 'service') applyService(state, id, event);
   state.position = event.globalPosition;
 }
 

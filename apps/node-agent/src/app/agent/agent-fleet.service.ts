@@ -32,7 +32,7 @@ export class AgentFleetService implements OnApplicationBootstrap, BeforeApplicat
   ) {
     this.connection = new ConnectionWatch(nats);
     const metrics = new AgentMetrics(metricsRegistry.registry);
-    this.agents = hosts.hosts.map((host) => new NodeAgent(host, { nats, config, timers: this.timers, metrics, connection: this.connection }));
+    this.agents = hosts.hosts.map((host) => new NodeAgent(host, { nats, config, timers: this.timers, metrics, connection: this.connection, registry: metricsRegistry.registry }));
   }
 
   get nodes(): NodeAgent[] {

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
+import type { Registry } from 'prom-client';
 import { Subjects } from '@berth/contracts';
 import type { NodeAgentConfig } from '../app.config';
 import { LogStreamer } from '../logs/log-streamer';
@@ -17,6 +18,8 @@ import type { AgentMetrics } from '../shared/agent-metrics';
 import { ExponentialBackoff } from '../shared/backoff';
 import type { ConnectionWatch } from '../shared/connection-watch';
 import type { TimerQueue } from '../shared/timer-queue';
+import { NodeServiceProxy } from '../services/node-service-proxy';
+import { NodeServicesFeed } from '../services/node-services.feed';
 import { StatsCollector } from '../stats/stats-collector';
 
 export interface NodeAgentContext {
@@ -25,6 +28,8 @@ export interface NodeAgentContext {
   timers: TimerQueue;
   metrics: AgentMetrics;
   connection: ConnectionWatch;
+  /** Given to the node's service proxy for its metrics (one proxy per registry). */
+  registry?: Registry;
 }
 
 /**
@@ -39,6 +44,9 @@ export class NodeAgent {
   private readonly desired: DesiredStateHandler;
   private readonly logs: LogsHandler;
   private readonly stats: StatsCollector;
+  /** Absent for hollow nodes and when SERVICE_PROXY_ENABLED is false. */
+  readonly services?: NodeServiceProxy;
+  private readonly servicesFeed?: NodeServicesFeed;
   private registration?: NodeRegistration;
   private readonly bootId: string;
   private stopped = false;
@@ -66,7 +74,26 @@ export class NodeAgent {
       },
       onRetry: () => metrics.reportRetries.inc(),
     });
+    if (config.RUNTIME === 'docker' && config.SERVICE_PROXY_ENABLED) {
+      const proxy = new NodeServiceProxy({
+        node,
+        addresses: { advertise: host.address, loadBalancer: config.SERVICE_LB_ADDRESS ?? host.address },
+        drainDelayMs: config.SERVICE_DRAIN_DELAY_MS,
+        drainTimeoutMs: config.SERVICE_DRAIN_TIMEOUT_MS,
+        ...(ctx.registry ? { registry: ctx.registry } : {}),
+      });
+      this.services = proxy;
+      this.servicesFeed = new NodeServicesFeed(nats, (set) => void proxy.apply(set), {
+        node,
+        bootId,
+        timers,
+        requestTimeoutMs: config.SERVICES_REQUEST_TIMEOUT_MS,
+        retryMaxMs: config.DESIRED_RETRY_MAX_MS,
+      });
+    }
+    const services = this.services;
     this.reconciler = new NodeReconciler({
+      ...(services ? { beforeTerminate: (uid: string) => services.beforeTerminate(uid) } : {}),
       node,
       hostIp: host.address,
       hostPortRange: config.HOST_PORT_RANGE,
@@ -125,6 +152,7 @@ export class NodeAgent {
     // The inventory (adoption) is taken in the background; passes wait for it, the desired feed need not.
     this.reconciler.start().catch((error: unknown) => this.logger.error({ msg: 'reconciler failed to start', node: this.name, error: String(error) }));
     this.desired.start();
+    this.servicesFeed?.start();
     this.logger.log({ msg: 'node agent started', node: this.name, address: this.host.address, cpuMilli: facts.cpuMilli, memoryBytes: facts.memoryBytes });
   }
 
@@ -149,6 +177,7 @@ export class NodeAgent {
   reconnected(): void {
     this.outbox.kick();
     this.desired.fetch();
+    this.servicesFeed?.fetch();
     this.heartbeat();
   }
 
@@ -156,10 +185,12 @@ export class NodeAgent {
   async stop(): Promise<void> {
     this.stopped = true;
     this.desired.stop();
+    this.servicesFeed?.stop();
     this.logs.stop();
     this.reconciler.stop();
     this.removeMetrics?.();
     await this.outbox.close();
+    await this.services?.close(this.ctx.config.SERVICE_DRAIN_TIMEOUT_MS);
   }
 
   /** Capacity and engine facts; retried while the engine does not answer. */

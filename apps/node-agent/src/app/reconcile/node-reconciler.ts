@@ -35,6 +35,8 @@ export interface NodeReconcilerOptions {
   concurrency: number;
   restartBackoff: { initialMs: number; maxMs: number; resetAfterMs: number };
   resyncIntervalMs: number;
+  /** Awaited before a no-longer-desired replica's live container is stopped (services: leave rotation first). */
+  beforeTerminate?: (uid: string) => Promise<void>;
 }
 
 const LIVE = new Set(['running', 'paused', 'restarting']);
@@ -329,6 +331,9 @@ export class NodeReconciler {
     const done = record.begin();
     const containers = containerIds.map((id) => this.observed.get(id)).filter((c): c is ObservedContainer => c !== undefined);
     const failed: unknown[] = [];
+    if (terminate && this.options.beforeTerminate && containers.some((c) => LIVE.has(c.status))) {
+      await this.options.beforeTerminate(record.uid).catch((error: unknown) => this.logger.warn({ msg: 'before-terminate hook failed', node: this.node, replica: record.uid, error: String(error) }));
+    }
     await Promise.all(
       containers.map(async (container) => {
         this.stopProbes(container.id);

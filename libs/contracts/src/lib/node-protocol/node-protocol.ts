@@ -10,6 +10,8 @@ import { z } from 'zod';
  * - report     request  berth.node.<n>.report             NodeReport -> ReportAck (agent retries until acked)
  * - stats      publish  berth.node.<n>.stats              NodeStats
  * - logs       request  berth.node.<n>.logs               LogsRequest -> LogsChunk messages on the reply inbox
+ * - services   request  berth.node.<n>.services           NodeServicesRequest -> NodeServices
+ *              publish  berth.node.<n>.services.update    NodeServices (the full set, level-triggered)
  */
 
 const dnsName = z.string().min(1).max(253);
@@ -143,6 +145,53 @@ export type LogsRequest = z.infer<typeof logsRequestSchema>;
 
 export const logsChunkSchema = z.object({ lines: z.array(z.string()), done: z.boolean(), error: z.string().optional() });
 export type LogsChunk = z.infer<typeof logsChunkSchema>;
+
+export const nodeServicesRequestSchema = z.object({ node: dnsName, bootId: z.string().min(1).max(64) });
+export type NodeServicesRequest = z.infer<typeof nodeServicesRequestSchema>;
+
+export const serviceEndpointSchema = z.object({
+  /** The replica uid. */
+  id: z.string().min(1).max(64),
+  node: dnsName,
+  /** `address:port` = the replica's node address and the host port of the resolved targetPort. */
+  address: z.string().min(1).max(64),
+  port: z.number().int().min(1).max(65535),
+  ready: z.boolean(),
+  /** Deletion requested: keeps its connections, gets no new ones. */
+  draining: z.boolean(),
+});
+export type ServiceEndpoint = z.infer<typeof serviceEndpointSchema>;
+
+export const nodeServicePortSchema = z.object({
+  name: z.string().max(63).optional(),
+  protocol: z.enum(['TCP', 'UDP', 'SCTP']),
+  appProtocol: z.string().max(316).optional(),
+  port: z.number().int().min(1).max(65535),
+  targetPort: z.union([z.number().int().min(1).max(65535), z.string().min(1).max(15)]),
+  /** Set for NodePort and LoadBalancer services. */
+  nodePort: z.number().int().min(1).max(65535).optional(),
+  endpoints: z.array(serviceEndpointSchema),
+});
+export type NodeServicePort = z.infer<typeof nodeServicePortSchema>;
+
+export const nodeServiceSchema = z.object({
+  namespace: z.string().min(1).max(63),
+  name: dnsName,
+  type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']),
+  /** From the annotation `berth.io/load-balancing`. */
+  balancing: z.enum(['round-robin', 'least-connections']),
+  ports: z.array(nodeServicePortSchema),
+});
+export type NodeService = z.infer<typeof nodeServiceSchema>;
+
+/** Every service of the cluster with its endpoints anywhere in the cluster (the same for every node). */
+export const nodeServicesSchema = z.object({
+  node: dnsName,
+  /** Log position this set reflects: an agent ignores a set older than the one it has. */
+  position: z.number().int().nonnegative(),
+  services: z.array(nodeServiceSchema),
+});
+export type NodeServices = z.infer<typeof nodeServicesSchema>;
 
 /** A message that failed its schema: names each bad field. */
 export class InvalidMessage extends Error {

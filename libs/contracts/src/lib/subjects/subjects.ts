@@ -13,6 +13,10 @@ export const Subjects = {
   nodeDesired: (node: string): string => `berth.node.${node}.desired`,
   nodeDesiredUpdate: (node: string): string => `berth.node.${node}.desired.update`,
   nodeLogs: (node: string): string => `berth.node.${node}.logs`,
+  /** Request/reply: the cluster's services with their endpoints (NodeServices), on (re)connect. */
+  nodeServices: (node: string): string => `berth.node.${node}.services`,
+  /** Publish: the full NodeServices set whenever services or endpoints change. */
+  nodeServicesUpdate: (node: string): string => `berth.node.${node}.services.update`,
   /** Everything a node-agent may use; its NATS credentials allow only this. */
   nodeAll: (node: string): string => `berth.node.${node}.>`,
   /** Wildcards used by the control plane to receive from every node. */
@@ -20,6 +24,7 @@ export const Subjects = {
   anyNodeReport: 'berth.node.*.report',
   anyNodeStats: 'berth.node.*.stats',
   anyNodeDesired: 'berth.node.*.desired',
+  anyNodeServices: 'berth.node.*.services',
   /** Request/reply: metrics of replicas, nodes or services over a window (monitor answers). */
   metricsQuery: 'berth.metrics.query',
   /** Publish: the latest value of an external metric (the autoscaler keeps the last one per name). */
