@@ -1,0 +1,23 @@
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
+import { Public } from '../auth/access.decorator';
+import { AccessGuard } from '../auth/access.guard';
+import { OpenApiService } from './openapi.service';
+
+@Controller()
+@UseGuards(AccessGuard)
+export class OpenApiController {
+  constructor(private readonly openApi: OpenApiService) {}
+
+  @Get('openapi.json')
+  @Public()
+  document(): Record<string, unknown> {
+    return this.openApi.json();
+  }
+
+  @Get('docs')
+  @Public()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  docs(): string {
+    return this.openApi.docs();
+  }
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventMetadata, NewEvent } from '@berth/contracts';
+import { AppendRequest, EventStore, WrongExpectedVersion } from '@berth/event-store';
+import { ProjectionPump } from '@berth/api-read-models';
+import { GATEWAY_CONFIG, GatewayConfig } from '../app.config';
+import { Caller } from '../shared/request-context';
+
+/** Tries of a write whose stream moved under it (another writer appended first): each round one writer wins. */
+const MAX_ATTEMPTS = 20;
+
+export function eventMetadata(caller: Caller): EventMetadata {
+  return { actor: caller.actor, correlationId: caller.requestId, ...(caller.traceId ? { traceId: caller.traceId } : {}) };
+}
+
+/** `deleted by token:abc`: the reason recorded with a deletion (at most 200 characters). */
+export function reasonBy(verb: string, caller: Caller): string {
+  return `${verb} by ${caller.actor}`.slice(0, 200);
+}
+
+/**
+ * The only way the API writes: append with the expected versions read from the read model,
+ * then wait until the read model shows the write (read-your-writes).
+ */
+@Injectable()
+export class ObjectWriter {
+  constructor(
+    private readonly store: EventStore,
+    private readonly pump: ProjectionPump,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  /** Appends (all requests in one transaction) with the caller in the metadata; returns the last position, once it is readable. */
+  async commit(caller: Caller, requests: { streamId: string; expected: AppendRequest['expected']; events: NewEvent[] }[]): Promise<number> {
+    const metadata = eventMetadata(caller);
+    const result = await this.store.appendMany(requests.map((r) => ({ ...r, events: r.events.map((e) => ({ ...e, metadata })) })));
+    await this.pump.waitFor(result.lastPosition, this.config.READ_WAIT_MS);
+    return result.lastPosition;
+  }
+
+  /**
+   * Runs a read-decide-append attempt again when its expected version was stale: the read model
+   * is brought up to the log's head first, so the next attempt decides on what the winner wrote.
+   */
+  async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersion) || tries >= MAX_ATTEMPTS) throw error;
+        await this.pump.waitFor(await this.store.headPosition(), this.config.READ_WAIT_MS);
+        // Writers that lost together would retry in lockstep: spread them a little.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(tries, 10) * 2));
+      }
+    }
+  }
+}

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'api-read-models',
+  preset: '../../jest.preset.js',
+};
