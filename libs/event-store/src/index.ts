@@ -8,3 +8,4 @@ export * from './lib/subscription';
 export * from './lib/projections';
 export * from './lib/event-store.module';
 export * from './lib/advisory-lease';
+export * from './lib/leader-lease';

@@ -3,7 +3,7 @@ import { NatsConnection } from 'nats';
 import { activeReplicasOf, applyInPlace, ClusterState, emptyClusterState, findCondition, ReplicaState } from '@berth/cluster-state';
 import { DesiredState, desiredStateSchema, parseMessage, Subjects } from '@berth/contracts';
 import { createTestDatabase, TestDatabase, TestNatsServer } from '@berth/testing';
-import { AlwaysHeldLease } from './state/scheduler-lease';
+import { AlwaysHeldLease } from '@berth/event-store';
 import {
   createDeployment,
   deploymentEvent,

@@ -3,12 +3,11 @@ import { NatsConnection, Subscription as NatsSubscription } from 'nats';
 import { Registry } from 'prom-client';
 import type { HpaOptions } from '@berth/autoscaling';
 import { externalMetricSampleSchema, parseMessage, Subjects } from '@berth/contracts';
-import { EventStore } from '@berth/event-store';
+import { EventStore, LeaderLease, Lease } from '@berth/event-store';
 import { AutoscalerMetrics } from '../metrics/autoscaler.metrics';
 import { ExternalMetricsStore } from '../metrics/external-metrics.store';
 import { MetricsSource, NatsMetricsSource } from '../metrics/metrics-source';
 import { HpaController, SyncOutcome } from '../scaling/hpa-controller';
-import { AdvisoryLockLease, Lease } from '../state/autoscaler-lease';
 import { StateFollower } from '../state/state-follower';
 
 export interface AutoscalerSettings {
@@ -62,7 +61,7 @@ export class AutoscalerRuntime {
     this.follower = new StateFollower(store, { listenUrl: options.databaseUrl });
     this.external = new ExternalMetricsStore(settings.externalMetricMaxAgeMs);
     this.lease =
-      options.lease ?? new AdvisoryLockLease(store, { name: `berth-autoscaler:${store.schema}`, retryMs: settings.leaseRetryMs, checkMs: settings.leaseCheckMs });
+      options.lease ?? new LeaderLease(store, { owner: 'autoscaler', name: `berth-autoscaler:${store.schema}`, retryMs: settings.leaseRetryMs, checkMs: settings.leaseCheckMs });
     this.controller = new HpaController({
       cluster: this.follower.cluster,
       hpas: this.follower.hpas,

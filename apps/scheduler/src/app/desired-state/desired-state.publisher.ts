@@ -4,7 +4,7 @@ import { ClusterState } from '@berth/cluster-state';
 import { Subjects } from '@berth/contracts';
 import { SchedulerMetrics } from '../metrics/scheduler.metrics';
 import { StateChange } from '../state/state-follower';
-import { Lease } from '../state/scheduler-lease';
+import { Lease } from '@berth/event-store';
 import { DesiredStateService } from './desired-state.service';
 
 /** Replica events that add a replica to a node's set or take one out of it. */

@@ -8,7 +8,7 @@ import { NodeLifecycle } from '../nodes/node-lifecycle';
 import { PlacementPlanner } from '../placement/placement-planner';
 import { ReplicaSpecMapper } from '../placement/replica-spec.mapper';
 import { SchedulingQueue } from '../placement/scheduling-queue';
-import { Lease } from '../state/scheduler-lease';
+import { Lease } from '@berth/event-store';
 import { StateChange, StateFollower } from '../state/state-follower';
 import { AppendExecutor, AppendUnit, SCHEDULER_ACTOR } from './append-executor';
 

@@ -3,12 +3,11 @@ import { NatsConnection } from 'nats';
 import { Registry } from 'prom-client';
 import { ClusterState } from '@berth/cluster-state';
 import { QueueGroups } from '@berth/contracts';
-import { EventStore } from '@berth/event-store';
+import { EventStore, LeaderLease, Lease } from '@berth/event-store';
 import { DesiredStateHandler } from '../desired-state/desired-state.handler';
 import { DesiredStatePublisher } from '../desired-state/desired-state.publisher';
 import { DesiredStateService } from '../desired-state/desired-state.service';
 import { SchedulerMetrics } from '../metrics/scheduler.metrics';
-import { AdvisoryLockLease, Lease } from '../state/scheduler-lease';
 import { StateFollower } from '../state/state-follower';
 import { AppendExecutor } from './append-executor';
 import { Reconciler, ReconcilerSettings } from './reconciler';
@@ -54,7 +53,7 @@ export class SchedulerRuntime {
     this.metrics = new SchedulerMetrics(options.registry);
     this.follower = new StateFollower(store, { listenUrl: options.databaseUrl });
     this.lease =
-      options.lease ?? new AdvisoryLockLease(store, { name: `berth-scheduler:${store.schema}`, retryMs: settings.leaseRetryMs, checkMs: settings.leaseCheckMs });
+      options.lease ?? new LeaderLease(store, { owner: 'scheduler', name: `berth-scheduler:${store.schema}`, retryMs: settings.leaseRetryMs, checkMs: settings.leaseCheckMs });
     this.reconciler = new Reconciler(this.follower, this.lease, new AppendExecutor(store, settings.appendConcurrency), this.metrics, settings, options.clock);
     this.desired = new DesiredStateService(this.follower.state);
     this.publisher = new DesiredStatePublisher(options.nats, this.desired, this.lease, this.follower.state, this.metrics, settings.desiredUpdateCoalesceMs);

@@ -5,9 +5,8 @@ import { connect, NatsConnection, Subscription } from 'nats';
 import { Registry } from 'prom-client';
 import { ClusterState, foldEvents } from '@berth/cluster-state';
 import { DesiredReplica, DesiredState, desiredStateSchema, parseMessage, RecordedEvent, Subjects } from '@berth/contracts';
-import { EventStore } from '@berth/event-store';
+import { EventStore, Lease } from '@berth/event-store';
 import { TestDatabase } from '@berth/testing';
-import { Lease } from '../state/scheduler-lease';
 import { SchedulerRuntime, SchedulerSettings } from '../runtime/scheduler.runtime';
 import { deploymentManifest, DeploymentOptions, nodeRegistered, NodeOptions } from './cluster.fixture';
 

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { AdvisoryLease, EventStore } from '@berth/event-store';
+import { AdvisoryLease } from './advisory-lease';
+import type { EventStore } from './event-store';
 
-/** The single-writer right of the controllers: only the holder appends. */
+/** A single-writer right: only the holder acts (controllers, the autoscaler, ...). */
 export interface Lease {
   readonly isHeld: boolean;
   onChange(listener: (held: boolean) => void): void;
@@ -9,7 +10,9 @@ export interface Lease {
   stop(): Promise<void>;
 }
 
-export interface AdvisoryLockLeaseOptions {
+export interface LeaderLeaseOptions {
+  /** Who holds it, for logs and the connection's application_name (`scheduler`, `autoscaler`). */
+  readonly owner: string;
   /** Lock name; hashed to the advisory lock key. */
   readonly name: string;
   /** Wait between attempts while another copy holds the lease. */
@@ -19,23 +22,23 @@ export interface AdvisoryLockLeaseOptions {
 }
 
 /**
- * The controllers' lease: the shared AdvisoryLease (a session advisory lock on a connection of
- * its own) plus the retry loop and change notifications the controllers need.
+ * A leader lease: the shared AdvisoryLease (a session advisory lock on a connection of its own)
+ * plus the retry loop and change notifications a controller needs.
  */
-export class AdvisoryLockLease implements Lease {
-  private readonly logger = new Logger(AdvisoryLockLease.name);
+export class LeaderLease implements Lease {
+  private readonly logger = new Logger(LeaderLease.name);
   private readonly listeners: ((held: boolean) => void)[] = [];
   private readonly lease: AdvisoryLease;
   private stopped = false;
   private loop: Promise<void> | null = null;
   private sleeper: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
 
-  constructor(store: EventStore, private readonly options: AdvisoryLockLeaseOptions) {
+  constructor(store: EventStore, private readonly options: LeaderLeaseOptions) {
     this.lease = new AdvisoryLease(store.pool.options.connectionString ?? '', options.name, {
-      applicationName: 'berth-scheduler-lease',
+      applicationName: `berth-${options.owner}-lease`,
       checkIntervalMs: options.checkMs,
       onLost: (error) => {
-        this.logger.warn({ msg: 'scheduler lease lost', error: String(error) });
+        this.logger.warn({ msg: 'lease lost', owner: this.options.owner, error: String(error) });
         this.notify(false);
         this.wake();
       },
@@ -72,10 +75,10 @@ export class AdvisoryLockLease implements Lease {
     try {
       if (!(await this.lease.tryAcquire())) return;
       if (this.stopped) return;
-      this.logger.log({ msg: 'scheduler lease acquired', lease: this.options.name });
+      this.logger.log({ msg: 'lease acquired', owner: this.options.owner, lease: this.options.name });
       this.notify(true);
     } catch (error) {
-      this.logger.warn({ msg: 'could not try the scheduler lease', error: String(error) });
+      this.logger.warn({ msg: 'could not try the lease', owner: this.options.owner, error: String(error) });
     }
   }
 
