@@ -293,6 +293,7 @@ describe('monitor (real Postgres, real NATS)', () => {
             { uid: r1, cpuPercent: 10 * (i + 1), memoryBytes: 1_000_000 },
             { uid: r2, cpuPercent: 5, memoryBytes: 2_000_000 },
           ],
+          services: [],
         };
         client.publish(Subjects.nodeStats(node), JSON.stringify(stats));
       }
@@ -318,6 +319,29 @@ describe('monitor (real Postgres, real NATS)', () => {
       expect(bad.code).toBe('400');
       // The rollup job runs without error on live data.
       await monitor.get(StatsService).rollup();
+    });
+
+    it("stores the service proxy's HTTP samples and answers service queries with rate, errors and latency", async () => {
+      const node = `svc-${randomUUID().slice(0, 8)}`;
+      const service = `default/api-${randomUUID().slice(0, 6)}`;
+      for (let i = 0; i < 2; i++) {
+        const stats: NodeStats = {
+          node,
+          at: Date.now() - (2 - i) * 1_000,
+          replicas: [],
+          services: [{ service, windowSeconds: 5, requests: 100, errors: 5 * i, latencyAvgMs: 10, latencyP95Ms: 20, latencyMaxMs: 40 }],
+        };
+        client.publish(Subjects.nodeStats(node), JSON.stringify(stats));
+      }
+      await client.flush();
+      await eventually(
+        () => db.pool.query(`SELECT count(*)::int AS n FROM "${db.options.schema}".service_metrics WHERE node = $1`, [node]),
+        (r) => r.rows[0].n === 2,
+      );
+      const answer = metricsAnswerSchema.parse((await request(Subjects.metricsQuery, { kind: 'service', names: [service], windowSeconds: 50, aggregate: 'avg' })).body);
+      expect(answer.items).toHaveLength(1);
+      expect(answer.items[0]).toMatchObject({ name: service, requestsPerSecond: 4, latencyMs: 10 });
+      expect(answer.items[0].errorRate).toBeCloseTo(0.025);
     });
   });
 

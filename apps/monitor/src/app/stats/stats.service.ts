@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { NodeStats } from '@berth/contracts';
-import { MetricsAnswer, MetricsQuery, MetricsStore, ReplicaSample } from '@berth/read-models';
+import { MetricsAnswer, MetricsQuery, MetricsStore, ReplicaSample, ServiceSample } from '@berth/read-models';
 import { MONITOR_CONFIG, MonitorConfig } from '../app.config';
 import { assertSameNode } from '../nats/nats-messages';
 import { MonitorMetrics } from '../observability/monitor-metrics';
@@ -14,6 +14,7 @@ import { SampleBatcher } from './sample-batcher';
 export class StatsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StatsService.name);
   private readonly batcher: SampleBatcher<ReplicaSample>;
+  private readonly serviceBatcher: SampleBatcher<ServiceSample>;
   private rollupTimer: NodeJS.Timeout | null = null;
   private rollupRunning: Promise<void> | null = null;
 
@@ -33,10 +34,22 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
         onError: (error, samples) => this.logger.warn({ msg: 'could not store usage samples, will retry', samples, error: String(error) }),
       },
     );
+    this.serviceBatcher = new SampleBatcher(
+      async (batch) => {
+        await this.store.insertServiceSamples(batch);
+        this.metrics.statsSamples.inc(batch.length);
+      },
+      {
+        maxBatch: config.STATS_BATCH_SIZE,
+        flushIntervalMs: config.STATS_FLUSH_MS,
+        onError: (error, samples) => this.logger.warn({ msg: 'could not store service samples, will retry', samples, error: String(error) }),
+      },
+    );
   }
 
   onApplicationBootstrap(): void {
     this.batcher.start();
+    this.serviceBatcher.start();
     this.rollupTimer = setInterval(() => void this.rollup(), this.config.ROLLUP_INTERVAL_MS);
   }
 
@@ -44,6 +57,7 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
     if (this.rollupTimer) clearInterval(this.rollupTimer);
     await this.rollupRunning;
     await this.batcher.stop();
+    await this.serviceBatcher.stop();
   }
 
   /** Queues one stats message's samples; returns how many. */
@@ -52,7 +66,8 @@ export class StatsService implements OnApplicationBootstrap, BeforeApplicationSh
     // A sample stamped in the future (clock skew) would hide from every window: clamp it to now.
     const at = new Date(Math.min(stats.at, Date.now()));
     this.batcher.add(stats.replicas.map((r) => ({ replicaUid: r.uid, node: stats.node, at, cpuPercent: r.cpuPercent, memoryBytes: r.memoryBytes })));
-    return stats.replicas.length;
+    this.serviceBatcher.add(stats.services.map((s) => ({ ...s, node: stats.node, at })));
+    return stats.replicas.length + stats.services.length;
   }
 
   query(query: MetricsQuery): Promise<MetricsAnswer> {

@@ -170,7 +170,9 @@ export class NodeAgent {
   async publishStats(): Promise<void> {
     if (!this.registration || this.stopped || !this.ctx.connection.connected) return;
     const stats = await this.stats.collect();
-    if (stats && !this.stopped && !this.ctx.nats.isClosed()) this.ctx.nats.publish(Subjects.nodeStats(this.name), JSON.stringify(stats));
+    if (!stats || this.stopped || this.ctx.nats.isClosed()) return;
+    const services = this.services?.serviceStats() ?? [];
+    this.ctx.nats.publish(Subjects.nodeStats(this.name), JSON.stringify({ ...stats, services }));
   }
 
   /** NATS is back: ask for the full desired state again, resend reports now, say we are alive. */

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { NodeServices } from '@berth/contracts';
+import type { NodeServices, ServiceStatsSample } from '@berth/contracts';
 import { ListenerError, ServiceProxy } from '@berth/service-proxy';
 import type { Registry } from 'prom-client';
 import { ListenAddresses, toProxiedServices } from './proxied-services.mapper';
+import { ServiceCounters, serviceStatsSince } from './service-stats';
 
 export interface NodeServiceProxyOptions {
   node: string;
@@ -27,6 +28,7 @@ export class NodeServiceProxy {
   private readonly endpointIds = new Set<string>();
   private readonly warned = new Set<string>();
   private closed = false;
+  private counters: ReadonlyMap<string, ServiceCounters> = new Map();
 
   constructor(private readonly options: NodeServiceProxyOptions) {
     this.proxy = new ServiceProxy({ ...(options.registry ? { registry: options.registry } : {}) });
@@ -41,6 +43,13 @@ export class NodeServiceProxy {
       if (this.pending && !this.closed) void this.apply(this.pending);
     });
     return this.applying;
+  }
+
+  /** HTTP metrics of each http-mode service since the previous call, for the node's stats message. */
+  serviceStats(now = Date.now()): ServiceStatsSample[] {
+    const { samples, counters } = serviceStatsSince(this.proxy.metricsSnapshot(), this.counters, now);
+    this.counters = counters;
+    return samples;
   }
 
   /** True when the replica is an endpoint of some service (so stopping it needs a drain). */

@@ -34,7 +34,7 @@ export class StatsCollector {
           return undefined;
         }
       });
-      return { node: this.node, at: Date.now(), replicas: samples.filter((s): s is NonNullable<typeof s> => s !== undefined) };
+      return { node: this.node, at: Date.now(), replicas: samples.filter((s): s is NonNullable<typeof s> => s !== undefined), services: [] };
     } finally {
       this.busy = false;
     }

@@ -125,12 +125,30 @@ export type NodeReport = z.infer<typeof nodeReportSchema>;
 export const reportAckSchema = z.object({ reportId: z.uuid(), recorded: z.boolean(), globalPosition: z.number().int().optional() });
 export type ReportAck = z.infer<typeof reportAckSchema>;
 
+/**
+ * What an HTTP-aware service proxy saw of one service since the node's previous stats message
+ * (disjoint spans, so the monitor can sum them into rates).
+ */
+export const serviceStatsSampleSchema = z.object({
+  /** `namespace/name`. */
+  service: z.string().min(3).max(317),
+  windowSeconds: z.number().positive().max(3_600),
+  requests: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  latencyAvgMs: z.number().nonnegative(),
+  latencyP95Ms: z.number().nonnegative(),
+  latencyMaxMs: z.number().nonnegative(),
+});
+export type ServiceStatsSample = z.infer<typeof serviceStatsSampleSchema>;
+
 export const nodeStatsSchema = z.object({
   node: dnsName,
   at: z.number().int().nonnegative(),
   replicas: z.array(
     z.object({ uid: z.string().min(1).max(64), cpuPercent: z.number().nonnegative(), memoryBytes: z.number().nonnegative(), memoryLimitBytes: z.number().nonnegative().optional() }),
   ),
+  /** Per-service HTTP metrics of this node's service proxy (services with appProtocol http). */
+  services: z.array(serviceStatsSampleSchema).max(10_000).default([]),
 });
 export type NodeStats = z.infer<typeof nodeStatsSchema>;
 
