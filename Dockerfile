@@ -45,7 +45,7 @@ COPY tools/images/airgap/app/entrypoint.sh /usr/local/bin/berth
 COPY tools/images/airgap/app/verify-requires.cjs /usr/local/lib/berth/verify-requires.cjs
 RUN node /usr/local/lib/berth/verify-requires.cjs \
       ./dist/apps/api-gateway/src/main.js ./dist/apps/scheduler/src/main.js ./dist/apps/autoscaler/src/main.js \
-      ./dist/apps/monitor/src/main.js ./dist/apps/node-agent/src/main.js ./dist/tools/migrate/migrate.js
+      ./dist/apps/monitor/src/main.js ./dist/apps/node-agent/src/main.js ./dist/tools/migrate/migrate.js ./dist/apps/cli/src/main.js
 ENV NODE_ENV=production SERVICE=api-gateway
 # Files stay root-owned and read-only for the service; the node-agent runs as root (Docker socket).
 USER berth

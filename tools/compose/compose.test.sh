@@ -14,8 +14,10 @@
 #   --skip-build  use the images already built      --keep  leave the stack running (no down -v)
 # Env:  BERTH_TEST_PROJECT (berth-test), BERTH_TEST_TIMEOUT (seconds per wait, 300),
 #       COMPOSE (docker-compose, else "docker compose"), BERTH_TEST_APPLY (a command run against the
-#       running stack with $BERTH_URL set, e.g. 'npx berth apply -f examples/nginx.yaml'; skipped if unset;
-#       BERTH_ANONYMOUS=true lets it in without a token). Other BERTH_* settings pass through to compose.
+#       running stack with $BERTH_URL set, instead of the built-in quickstart: an admin token made with
+#       `docker-compose run api-gateway berth admin create-token`, `berth apply -f examples/nginx.yaml`,
+#       rollout, HTTP through the Service's nodePort, and the same after the restart).
+#       Other BERTH_* settings pass through to compose.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -265,7 +267,23 @@ if [ -n "${BERTH_TEST_APPLY:-}" ]; then
   step "applying: $BERTH_TEST_APPLY"
   (cd "$REPO" && bash -c "$BERTH_TEST_APPLY")
 else
-  info "applying examples: skipped (set BERTH_TEST_APPLY to a command, e.g. once the CLI and examples/ exist)"
+  # The README's quickstart: the first token from inside the stack, then the host's berth CLI.
+  step "quickstart: admin token, berth apply -f examples/nginx.yaml, traffic through the Service"
+  TOKEN="$(compose run --rm --no-deps -T api-gateway berth admin create-token --role admin --quiet 2>/dev/null | tr -d '\r' | tail -1)"
+  [[ "$TOKEN" == berth_* ]] || fail "berth admin create-token gave no token: '$TOKEN'"
+  berth() { (cd "$REPO" && BERTH_CLI_FROM_SOURCE=1 HOME="$WORK" node tools/bin/berth.js "$@" --server "$BERTH_URL" --token "$TOKEN"); }
+  berth apply -f examples/nginx.yaml
+  berth rollout status deployment/nginx-deployment --timeout 180s
+  NODE_PORT="$(berth get service nginx-service -o json | node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>console.log(JSON.parse(s).spec.ports[0].nodePort))')"
+  SERVICE_URL="http://${BERTH_ADVERTISE_ADDRESS:-127.0.0.1}:$NODE_PORT/"
+  for _ in $(seq 1 30); do curl -fsS -o /dev/null "$SERVICE_URL" && break; sleep 1; done
+  curl -fsS -o /dev/null "$SERVICE_URL" || fail "the seed example does not answer through its Service at $SERVICE_URL"
+  # LoadBalancer: also its own port (80) on the node's address; the node-agent runs as root here.
+  LB_URL="http://${BERTH_ADVERTISE_ADDRESS:-127.0.0.1}:80/"
+  for _ in $(seq 1 10); do curl -fsS -o /dev/null "$LB_URL" && break; sleep 1; done
+  curl -fsS -o /dev/null "$LB_URL" || fail "the LoadBalancer Service does not answer on its port at $LB_URL"
+  DEPLOYMENTS_BEFORE="$(berth get deployments)"
+  info "seed example answers at $SERVICE_URL and $LB_URL; $(echo "$DEPLOYMENTS_BEFORE" | tail -n +2)"
 fi
 
 # --- 5. restart with the volumes kept --------------------------------------------------------------------
@@ -302,6 +320,15 @@ if [ -n "${STREAMS:-}" ] && [ "$STREAMS" -gt 0 ]; then
   info "JetStream: $STREAMS -> $streams_after streams, $MESSAGES -> $messages_after messages"
 else
   info "JetStream: no stream before the restart (nothing to compare)"
+fi
+
+if [ -z "${BERTH_TEST_APPLY:-}" ]; then
+  berth rollout status deployment/nginx-deployment --timeout 180s
+  deployments_after="$(berth get deployments)"
+  grep -qE 'nginx-deployment +3/3' <<<"$deployments_after" || fail "after the restart: $deployments_after"
+  for _ in $(seq 1 30); do curl -fsS -o /dev/null "$SERVICE_URL" && break; sleep 1; done
+  curl -fsS -o /dev/null "$SERVICE_URL" || fail "the seed example does not answer at $SERVICE_URL after the restart"
+  info "after the restart the same deployment runs 3/3 and answers at $SERVICE_URL"
 fi
 
 FAILED=0
