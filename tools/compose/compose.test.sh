@@ -133,6 +133,14 @@ export BERTH_URL="http://127.0.0.1:$BERTH_HTTP_PORT"
 PGUSER=berth
 
 FAILED=1
+# The node-agent's replicas are containers of the host's engine, not of the compose project:
+# `down` stops the agent but leaves them, as it would on a real host. The test removes its own.
+remove_replicas() {
+  local ids
+  ids="$(docker ps -aq --filter "label=berth.node=$BERTH_NODE_NAME" 2>/dev/null || true)"
+  [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
+}
+
 cleanup() {
   local status=$?
   if [ "$FAILED" = 1 ]; then
@@ -150,6 +158,7 @@ cleanup() {
     echo "   docker-compose -p $PROJECT ...   (remove it: docker-compose -p $PROJECT down -v)" >&2
   else
     compose down -v --remove-orphans --timeout 30 >/dev/null 2>&1 || true
+    remove_replicas
   fi
   rm -rf "$WORK"
   exit "$status"
@@ -159,6 +168,7 @@ trap 'exit 130' INT TERM
 
 # A previous run that was killed may have left its stack.
 compose down -v --remove-orphans --timeout 10 >/dev/null 2>&1 || true
+remove_replicas
 
 # --- helpers -----------------------------------------------------------------------------------------
 # By label, not `compose ps`: compose v2 lists only running containers (the migration has exited).

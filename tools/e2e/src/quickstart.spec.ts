@@ -64,7 +64,7 @@ describe('quickstart: berth apply -f examples/nginx.yaml', () => {
     const hosts = new Set<string>();
     const deadline = Date.now() + 30_000;
     while (hosts.size < 3 && Date.now() < deadline) {
-      for (const address of ['127.0.0.2', '127.0.0.3']) {
+      for (const address of cluster.nodeAddresses) {
         const response = await fetch(`http://${address}:${nodePort}/`).catch(() => null);
         if (response?.ok) hosts.add((await response.text()).trim());
       }

@@ -94,12 +94,16 @@ describe('scheduler service process', () => {
       return !!d && activeReplicasOf(s, d).filter((r) => r.node).length === 3;
     });
 
-    const sets = await Promise.all(
-      nodes.map(async (node) => {
-        const reply = await nc.request(Subjects.nodeDesired(node), JSON.stringify({ node, bootId: 'e2e' }), { timeout: 5_000 });
-        return parseMessage(desiredStateSchema, Subjects.nodeDesired(node), reply.data);
-      }),
-    );
+    const desiredSets = () =>
+      Promise.all(
+        nodes.map(async (node) => {
+          const reply = await nc.request(Subjects.nodeDesired(node), JSON.stringify({ node, bootId: 'e2e' }), { timeout: 5_000 });
+          return parseMessage(desiredStateSchema, Subjects.nodeDesired(node), reply.data);
+        }),
+      );
+    // The scheduler answers from its own fold of the log, which may trail the bindings we just read by a few events.
+    await eventually('every node to be offered its replica', async () => (await desiredSets()).every((set) => set.replicas.length === 1));
+    const sets = await desiredSets();
     expect(sets.map((s) => s.replicas.length)).toEqual([1, 1, 1]);
     expect(sets[0].replicas[0].containers[0]).toMatchObject({ image: 'nginx:latest', imagePullPolicy: 'Always', ports: [{ containerPort: 80 }] });
 

@@ -72,17 +72,16 @@ function steadyLoad(targets: { host: string; port: number }[], perSecond: number
 const ready = (s: ClusterState): ReplicaState[] => [...s.replicas.values()].filter((r) => r.deploymentKey === DEPLOYMENT && r.ready && !r.stopped && !r.deletionRequested);
 
 /**
- * Services end to end on the real Docker engine: real scheduler, monitor and two node-agents (127.0.0.2,
- * 127.0.0.3) each embedding the service proxy; the seed Deployment and LoadBalancer Service are appended
+ * Services end to end on the real Docker engine: real scheduler, monitor and two node-agents (each on
+ * its own loopback address) each embedding the service proxy; the seed Deployment and LoadBalancer Service are appended
  * as the gateway appends them.
  */
 describe('Services on real Docker', () => {
   let cluster: TestCluster;
   let seed: ReturnType<typeof seedManifests>;
   let nodePort: number;
-  const nodeAddresses = ['127.0.0.2', '127.0.0.3'];
   const until = (what: string, check: (s: ClusterState) => boolean, timeoutMs = 90_000) => waitForState(what, check, cluster.db.store, timeoutMs);
-  const targets = () => nodeAddresses.map((host) => ({ host, port: nodePort }));
+  const targets = () => cluster.nodeAddresses.map((host) => ({ host, port: nodePort }));
 
   /** Distinct bodies (container hostnames) seen through the node port of `host`. */
   const hostnamesVia = async (host: string, requests: number): Promise<Set<string>> => {
@@ -95,7 +94,7 @@ describe('Services on real Docker', () => {
   const untilServedBy = async (count: number, timeoutMs = 30_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const sizes = await Promise.all(nodeAddresses.map((host) => hostnamesVia(host, count * 4).then((s) => s.size).catch(() => 0)));
+      const sizes = await Promise.all(cluster.nodeAddresses.map((host) => hostnamesVia(host, count * 4).then((s) => s.size).catch(() => 0)));
       if (sizes.every((size) => size === count)) return;
       if (Date.now() > deadline) throw new Error(`proxies serve ${sizes.join('/')} replicas, not ${count}`);
       await new Promise((r) => setTimeout(r, 250));
@@ -127,7 +126,7 @@ describe('Services on real Docker', () => {
     const { stdout } = await run('docker', ['inspect', '-f', '{{.Config.Hostname}}', ...containers]);
     const hostnames = new Set(stdout.split('\n').map((line) => line.trim()).filter(Boolean));
     expect(hostnames.size).toBe(3);
-    for (const host of nodeAddresses) expect(await hostnamesVia(host, 12)).toEqual(hostnames);
+    for (const host of cluster.nodeAddresses) expect(await hostnamesVia(host, 12)).toEqual(hostnames);
   });
 
   it('takes a killed replica container out of rotation while requests keep succeeding', async () => {

@@ -34,7 +34,7 @@ describe('HTTP-aware service metrics reach the monitor', () => {
     await cli('rollout', 'status', 'deployment/api', '--timeout', '120s');
 
     // 40 good requests and 10 for a page that does not exist (busybox answers 404: not an error).
-    const base = 'http://127.0.0.2:30080';
+    const base = `http://${cluster.nodeAddresses[0]}:30080`;
     let ok = 0;
     const deadline = Date.now() + 30_000;
     while (ok < 40 && Date.now() < deadline) {

@@ -17,7 +17,7 @@ describe('node-agent configuration', () => {
       RECONCILE_CONCURRENCY: 16,
       RESTART_BACKOFF_INITIAL_MS: 100,
       RESTART_BACKOFF_MAX_MS: 10_000,
-      HOST_PORT_RANGE: { from: 20000, to: 32000 },
+      HOST_PORT_RANGE: { from: 20000, to: 29_999 },
       HOLLOW_NODES: 1,
     });
   });

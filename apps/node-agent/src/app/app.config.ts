@@ -33,7 +33,7 @@ const bytes = (fallback: number) =>
     return value;
   });
 
-const portRange = parsed('20000-32000', (text) => {
+const portRange = parsed('20000-29999', (text) => {
   const match = /^(\d+)-(\d+)$/.exec(text.trim());
   const from = Number(match?.[1]);
   const to = Number(match?.[2]);

@@ -42,7 +42,7 @@ export interface ContainerSpec {
   memoryBytes?: number;
   /** The node's advertise address the ports are published on, e.g. 127.0.0.2. */
   hostIp: string;
-  /** Default 20000-32000 (Nomad's dynamic port range). */
+  /** Default 20000-29999: Nomad's dynamic range, cut below Kubernetes' NodePort range 30000-32767 so a container never takes a Service's port. */
   hostPortRange?: HostPortRange;
   /** Extra labels; the berth.* ones are always set by the runtime. */
   labels?: Record<string, string>;

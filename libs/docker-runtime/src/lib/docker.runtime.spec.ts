@@ -121,7 +121,7 @@ describe('DockerRuntime against the Docker engine', () => {
     ] as const) {
       const port = started.hostPorts[80];
       expect(port).toBeGreaterThanOrEqual(20000);
-      expect(port).toBeLessThanOrEqual(32000);
+      expect(port).toBeLessThanOrEqual(29_999);
       const root = await waitFor('http', () => httpGet(`http://${ip}:${port}/`));
       expect(root).toEqual({ status: 200, body: `${hostname}\n` });
       expect((await httpGet(`http://${ip}:${port}/healthz`)).status).toBe(200);

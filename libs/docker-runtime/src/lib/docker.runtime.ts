@@ -40,7 +40,7 @@ import {
 export interface DockerRuntimeOptions {
   /** Default: a client for DOCKER_HOST or /var/run/docker.sock. */
   docker?: Dockerode;
-  /** Used when a spec names none. Default 20000-32000. */
+  /** Used when a spec names none. Default 20000-29999 (clear of the NodePort range 30000-32767). */
   hostPortRange?: HostPortRange;
   /** Fresh host ports tried after the engine refuses one (held by something outside Berth). Default 5. */
   portRetries?: number;

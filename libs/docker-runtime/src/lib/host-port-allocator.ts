@@ -1,7 +1,7 @@
 import type { HostPortRange } from './container-runtime';
 import { HostPortsUnavailable } from './runtime.errors';
 
-export const DEFAULT_HOST_PORT_RANGE: HostPortRange = { from: 20000, to: 32000 };
+export const DEFAULT_HOST_PORT_RANGE: HostPortRange = { from: 20000, to: 29_999 };
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 

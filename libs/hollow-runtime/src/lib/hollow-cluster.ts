@@ -23,7 +23,7 @@ export interface HollowClusterOptions {
   images?: Record<string, HollowBehavior>;
   /** Images no registry has: pulls fail with ErrImagePull, and Never finds them absent (ErrImageNeverPull). */
   missingImages?: Iterable<string>;
-  /** Default 20000-32000, as DockerRuntime. */
+  /** Default 20000-29999, as DockerRuntime. */
   hostPortRange?: HostPortRange;
   /** Relative +- wobble of stats around the configured use (0 = exact). Default 0.05. */
   statsJitter?: number;

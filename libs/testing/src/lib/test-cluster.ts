@@ -11,7 +11,7 @@ import { ServiceName, ServiceProcess, startService, waitForHttp } from './servic
 const run = promisify(execFile);
 
 export interface TestClusterOptions {
-  /** Node-agents to start; node i advertises 127.0.0.(i+2). */
+  /** Node-agents to start; node i advertises `nodeAddresses[i]`, in a loopback /24 of this cluster's own. */
   nodes?: number;
   /** Control-plane services to start (default: all four). */
   services?: Exclude<ServiceName, 'node-agent'>[];
@@ -28,6 +28,8 @@ export interface TestCluster {
   gatewayUrl: string;
   services: Map<string, ServiceProcess>;
   nodeNames: string[];
+  /** Advertise address of each node: 127.A.B.(i+2), A.B unique to the cluster, so clusters of tests running side by side never share a nodePort. */
+  nodeAddresses: string[];
   env: Record<string, string>;
   /** Starts (or restarts) one node-agent by index. */
   startNode(index: number): Promise<ServiceProcess>;
@@ -57,6 +59,8 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
   const services = new Map<string, ServiceProcess>();
   const nodeNames = Array.from({ length: options.nodes ?? 1 }, (_, i) => `n${id}-${i}`);
   const stateRoot = mkdtempSync(join(tmpdir(), `berth-cluster-${id}-`));
+  const subnet = `127.${(parseInt(id.slice(0, 2), 16) % 250) + 1}.${parseInt(id.slice(2, 4), 16)}`;
+  const nodeAddresses = nodeNames.map((_, i) => `${subnet}.${i + 2}`);
 
   const startControlPlane = async (name: Exclude<ServiceName, 'node-agent'>) => {
     await services.get(name)?.stop();
@@ -71,7 +75,7 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
     const service = await startService('node-agent', {
       ...env,
       NODE_NAME: nodeNames[index],
-      ADVERTISE_ADDRESS: `127.0.0.${index + 2}`,
+      ADVERTISE_ADDRESS: nodeAddresses[index],
       STATE_DIR: join(stateRoot, nodeNames[index]),
       ...options.nodeEnv?.(index),
     });
@@ -114,6 +118,7 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
     gatewayUrl: gateway ? `http://127.0.0.1:${gateway.port}` : '',
     services,
     nodeNames,
+    nodeAddresses,
     env,
     startNode,
     startControlPlane,

@@ -29,6 +29,7 @@ export class NodeServiceProxy {
   private readonly warned = new Set<string>();
   private closed = false;
   private counters: ReadonlyMap<string, ServiceCounters> = new Map();
+  private lastStatsAt = Date.now();
 
   constructor(private readonly options: NodeServiceProxyOptions) {
     this.proxy = new ServiceProxy({ ...(options.registry ? { registry: options.registry } : {}) });
@@ -47,8 +48,9 @@ export class NodeServiceProxy {
 
   /** HTTP metrics of each http-mode service since the previous call, for the node's stats message. */
   serviceStats(now = Date.now()): ServiceStatsSample[] {
-    const { samples, counters } = serviceStatsSince(this.proxy.metricsSnapshot(), this.counters, now);
+    const { samples, counters } = serviceStatsSince(this.proxy.metricsSnapshot(), this.counters, now, this.lastStatsAt);
     this.counters = counters;
+    this.lastStatsAt = now;
     return samples;
   }
 

@@ -10,10 +10,10 @@ const snapshot = (service: string, mode: 'http' | 'tcp', requests: number, error
   }) as unknown as ServiceMetricsSnapshot;
 
 describe('serviceStatsSince', () => {
-  it('only sets the baseline the first time a service is seen', () => {
-    const { samples, counters } = serviceStatsSince([snapshot('default/api:http', 'http', 10, 1)], new Map(), 1_000);
-    expect(samples).toEqual([]);
-    expect(counters.get('default/api:http')).toEqual({ at: 1_000, requests: 10, errors: 1 });
+  it('counts a service seen for the first time from zero (its proxy counters start at zero)', () => {
+    const { samples, counters } = serviceStatsSince([snapshot('default/api:http', 'http', 10, 1)], new Map(), 6_000, 1_000);
+    expect(samples).toEqual([{ service: 'default/api', windowSeconds: 5, requests: 10, errors: 1, latencyAvgMs: 4, latencyP95Ms: 12, latencyMaxMs: 30 }]);
+    expect(counters.get('default/api:http')).toEqual({ at: 6_000, requests: 10, errors: 1 });
   });
 
   it('reports disjoint deltas per interval, named by the service', () => {
@@ -24,10 +24,10 @@ describe('serviceStatsSince', () => {
     ]);
   });
 
-  it('skips L4 services and restarts of the counters', () => {
+  it('skips L4 services, and counts restarted counters from zero', () => {
     const base = new Map([['default/api:http', { at: 1_000, requests: 100, errors: 0 }]]);
-    const { samples } = serviceStatsSince([snapshot('default/db:5432', 'tcp', 0, 0), snapshot('default/api:http', 'http', 3, 0)], base, 2_000);
-    expect(samples).toEqual([]);
+    const { samples } = serviceStatsSince([snapshot('default/db:5432', 'tcp', 0, 0), snapshot('default/api:http', 'http', 3, 0)], base, 2_000, 1_000);
+    expect(samples).toEqual([expect.objectContaining({ service: 'default/api', requests: 3, windowSeconds: 1 })]);
   });
 
   it('reports an idle interval with zero latency', () => {
