@@ -1,4 +1,4 @@
-import { Status, statusFor, StatusReason, statusSchema } from '@berth/contracts';
+import { reasonForCode, Status, statusFor, StatusReason, statusSchema } from '@berth/contracts';
 import { collectionPath, DEPLOYMENTS, NAMESPACES, NODES, objectPath, PODS, ResourceKind } from '../resources/resource-kinds';
 import { ApiError, ConnectionError } from './api.errors';
 import {
@@ -68,26 +68,10 @@ const PATCH_CONTENT_TYPES: Readonly<Record<PatchType, string>> = {
 /** Pages of this size when listing, like kubectl's --chunk-size default. */
 const LIST_CHUNK = 500;
 
-const REASON_BY_CODE: Readonly<Record<number, StatusReason>> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  405: 'MethodNotAllowed',
-  406: 'NotAcceptable',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'RequestEntityTooLarge',
-  415: 'UnsupportedMediaType',
-  422: 'Invalid',
-  429: 'TooManyRequests',
-  503: 'ServiceUnavailable',
-  504: 'Timeout',
-};
 
 /** A Status for an error response that did not carry one (a proxy's HTML page, an empty body). */
 function statusForResponse(code: number, body: string): Status {
-  const reason = REASON_BY_CODE[code] ?? (code >= 500 ? 'InternalError' : 'BadRequest');
+  const reason = reasonForCode(code);
   const excerpt = body.trim().slice(0, 200);
   if (code === 404 && excerpt === '') return statusFor(code, reason, 'the server could not find the requested resource');
   const message = excerpt === '' ? `the server responded with HTTP ${code}` : `an error on the server (${JSON.stringify(excerpt)}) has prevented the request from succeeding`;
@@ -105,7 +89,7 @@ export function statusFromBody(code: number, text: string): Status {
   const parsed = statusSchema.safeParse(body);
   if (parsed.success) return parsed.data;
   if (isRecord(body) && body.kind === 'Status' && typeof body.message === 'string') {
-    const reason = typeof body.reason === 'string' ? (body.reason as StatusReason) : (REASON_BY_CODE[code] ?? 'InternalError');
+    const reason = typeof body.reason === 'string' ? (body.reason as StatusReason) : reasonForCode(code, 'InternalError');
     return { ...statusFor(code, reason, body.message), ...(typeof body.code === 'number' ? { code: body.code } : {}) };
   }
   return statusForResponse(code, text);

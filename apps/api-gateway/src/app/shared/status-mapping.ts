@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { InvalidEvent, InvalidManifest, invalidStatus, Status, StatusReason, statusFor } from '@berth/contracts';
+import { InvalidEvent, InvalidManifest, invalidStatus, reasonForCode, Status, StatusReason, statusFor } from '@berth/contracts';
 import { IdempotencyConflict, WrongExpectedVersion } from '@berth/event-store';
 import { ProjectionBehind, WatcherTooSlow } from '@berth/api-read-models';
 import { ApiError } from './api-errors';
@@ -25,22 +25,6 @@ export const CODE_OF_REASON: Record<StatusReason, number> = {
   ServiceUnavailable: 503,
 };
 
-const REASON_OF_CODE: Record<number, StatusReason> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  405: 'MethodNotAllowed',
-  406: 'NotAcceptable',
-  409: 'Conflict',
-  410: 'Gone',
-  413: 'RequestEntityTooLarge',
-  415: 'UnsupportedMediaType',
-  422: 'Invalid',
-  429: 'TooManyRequests',
-  503: 'ServiceUnavailable',
-  504: 'Timeout',
-};
 
 /** Framework errors (unknown route, ...) say this instead of their own wording. */
 const FRAMEWORK_MESSAGES: Record<number, string> = {
@@ -73,7 +57,7 @@ export function toStatus(error: unknown): Status {
   if (error instanceof WatcherTooSlow) return statusFor(410, 'Gone', error.message);
   if (error instanceof HttpException) {
     const code = error.getStatus();
-    const reason = REASON_OF_CODE[code] ?? (code >= 500 ? 'InternalError' : 'BadRequest');
+    const reason = reasonForCode(code);
     return statusFor(code, reason, FRAMEWORK_MESSAGES[code] ?? error.message);
   }
   return statusFor(500, 'InternalError', 'an internal error occurred');

@@ -1,5 +1,5 @@
 import { InvalidManifest } from './invalid-manifest.error';
-import { invalidStatus, statusFor, statusSchema } from './status.schema';
+import { invalidStatus, reasonForCode, statusFor, statusSchema } from './status.schema';
 
 describe('Status bodies', () => {
   it('builds a Kubernetes Status that its own schema accepts', () => {
@@ -56,5 +56,15 @@ describe('Status bodies', () => {
     expect(error.name).toBe('InvalidManifest');
     expect(error.message).toBe('Request entity too large: limit is 3145728');
     expect(error.status).toBe(status);
+  });
+});
+
+describe('reasonForCode', () => {
+  it('maps known codes like Kubernetes and falls back by class', () => {
+    expect(reasonForCode(422)).toBe('Invalid');
+    expect(reasonForCode(503)).toBe('ServiceUnavailable');
+    expect(reasonForCode(418)).toBe('BadRequest');
+    expect(reasonForCode(502)).toBe('InternalError');
+    expect(reasonForCode(418, 'InternalError')).toBe('InternalError');
   });
 });

@@ -75,6 +75,28 @@ export const statusSchema = z.object({
 export type Status = z.output<typeof statusSchema>;
 
 /** Builds a Status body; codes below 400 are `Success`, the rest `Failure`. */
+const REASON_OF_CODE: Readonly<Record<number, StatusReason>> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+/** The Status reason Kubernetes gives an HTTP code; an unknown code gets `fallback`, else InternalError (5xx) or BadRequest. */
+export function reasonForCode(code: number, fallback?: StatusReason): StatusReason {
+  return REASON_OF_CODE[code] ?? fallback ?? (code >= 500 ? 'InternalError' : 'BadRequest');
+}
+
 export function statusFor(code: number, reason: StatusReason, message: string, details?: StatusDetails): Status {
   return {
     kind: 'Status',
