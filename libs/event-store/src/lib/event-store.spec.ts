@@ -30,6 +30,15 @@ describe('EventStore (real Postgres)', () => {
     await expect(db.store.append(stream, 1, [scaled(5)])).rejects.toMatchObject({ expected: 1, actual: 3 });
   });
 
+  it('tells which of many streams exist in one query', async () => {
+    const base = `deployment:default/exists-${randomUUID()}`;
+    await db.store.append(`${base}-a`, 'no_stream', [scaled(1), scaled(2)]);
+    await db.store.append(`${base}-c`, 'no_stream', [scaled(1)]);
+    const found = await db.store.existingStreams([`${base}-a`, `${base}-b`, `${base}-c`, `${base}-a`]);
+    expect([...found].sort()).toEqual([`${base}-a`, `${base}-c`]);
+    expect(await db.store.existingStreams([])).toEqual(new Set());
+  });
+
   it('lets exactly one of two appends with the same expected version win', async () => {
     const stream = `deployment:default/race-${randomUUID()}`;
     await db.store.append(stream, 'no_stream', [scaled(1)]);

@@ -238,6 +238,16 @@ export class EventStore {
     return new Subscription(this, after, handler, options);
   }
 
+  /** Which of these streams exist (hold at least one event): one round trip for many. */
+  async existingStreams(streamIds: string[]): Promise<Set<string>> {
+    if (streamIds.length === 0) return new Set();
+    const result = await this.pool.query<{ stream_id: string }>(
+      `SELECT s.id AS stream_id FROM unnest($1::text[]) AS s(id) WHERE EXISTS (SELECT 1 FROM ${this.table} e WHERE e.stream_id = s.id AND e.stream_version = 0)`,
+      [streamIds],
+    );
+    return new Set(result.rows.map((row) => row.stream_id));
+  }
+
   /** Position of the last committed event, 0 for an empty log. */
   async headPosition(): Promise<number> {
     const result = await this.pool.query<{ p: string | null }>(`SELECT max(global_position) AS p FROM ${this.table}`);

@@ -68,6 +68,9 @@ interface TrackedNode {
   /** Stall time of our own event loop since the last heartbeat: not the node's fault. */
   lagCredit: number;
   observed: NodeRegistration | null;
+  /** registrationKey of `observed` and of `recorded.registration`, computed once per change (hot path: every heartbeat and tick). */
+  observedKey: string | null;
+  recordedKey: string | null;
   lastSeq: number;
   lastSentAt: number;
   inFlight: LivenessDecision | null;
@@ -197,6 +200,7 @@ export class LivenessTracker {
       if (!sameBoot && heartbeat.sentAt < node.lastSentAt) return null;
     }
     node.observed = registrationOf(heartbeat);
+    node.observedKey = registrationKey(node.observed);
     node.lastSeq = heartbeat.seq;
     node.lastSentAt = heartbeat.sentAt;
     node.lastHeartbeatAt = now;
@@ -266,6 +270,8 @@ export class LivenessTracker {
       hasHeartbeat: false,
       lagCredit: 0,
       observed: null,
+      observedKey: null,
+      recordedKey: recorded.registration ? registrationKey(recorded.registration) : null,
       lastSeq: -1,
       lastSentAt: 0,
       inFlight: null,
@@ -283,7 +289,7 @@ export class LivenessTracker {
     const { condition, registration, version } = node.recorded;
     const events: LivenessEvent[] = [];
     if (node.hasHeartbeat && silence < this.options.notReadyAfterMs) {
-      if (node.observed && (!registration || registrationKey(registration) !== registrationKey(node.observed))) {
+      if (node.observed && (!registration || node.recordedKey !== node.observedKey)) {
         events.push({ type: 'NodeRegistered', data: node.observed });
       }
       if (condition !== 'Ready') events.push({ type: 'NodeReady', data: {} });
@@ -299,7 +305,10 @@ export class LivenessTracker {
   }
 
   private fold(node: TrackedNode, event: StreamEvent): void {
-    if (event.type === 'NodeRegistered') node.recorded.registration = event.data as NodeRegistration;
+    if (event.type === 'NodeRegistered') {
+      node.recorded.registration = event.data as NodeRegistration;
+      node.recordedKey = registrationKey(node.recorded.registration);
+    }
     else if (event.type === 'NodeReady') node.recorded.condition = 'Ready';
     else if (event.type === 'NodeNotReady') node.recorded.condition = 'NotReady';
     else if (event.type === 'NodeLost') node.recorded.condition = 'Lost';

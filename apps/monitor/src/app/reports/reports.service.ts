@@ -5,6 +5,7 @@ import { NodesReadModel } from '@berth/read-models';
 import { assertSameNode, RequestRejected } from '../nats/nats-messages';
 import { MonitorMetrics } from '../observability/monitor-metrics';
 import { reportToEvent } from './report-event.mapper';
+import { ReplicaStreams } from './replica-streams';
 
 /**
  * Turns agents' reports into replica events. The report id is the event id, so a report the
@@ -13,12 +14,15 @@ import { reportToEvent } from './report-event.mapper';
 @Injectable()
 export class ReportsService {
   private readonly logger = new Logger(ReportsService.name);
+  private readonly replicaStreams: ReplicaStreams;
 
   constructor(
     private readonly store: EventStore,
     private readonly nodes: NodesReadModel,
     private readonly metrics: MonitorMetrics,
-  ) {}
+  ) {
+    this.replicaStreams = new ReplicaStreams(store);
+  }
 
   async record(report: NodeReport, subject: string): Promise<ReportAck> {
     const started = performance.now();
@@ -44,7 +48,7 @@ export class ReportsService {
     const fallbackHostIp = report.kind === 'started' && !report.hostIp ? (await this.nodes.get(report.node))?.address : undefined;
     const event = reportToEvent(report, fallbackHostIp);
     // A replica the log never created (e.g. a leftover container) gets no stream of its own.
-    if ((await this.store.streamVersion(stream)) < 0) {
+    if (!(await this.replicaStreams.exists(stream))) {
       this.logger.warn({ msg: 'report about an unknown replica: acknowledged, not recorded', replica: report.replicaUid, node: report.node, kind: report.kind });
       return { reportId: report.reportId, recorded: false };
     }

@@ -33,10 +33,11 @@ export class BatchProjectionRunner {
   }
 
   /** Applies every event not yet applied; returns the checkpoint reached. */
-  async catchUp(): Promise<number> {
+  async catchUp(onBatch?: (position: number) => void): Promise<number> {
     for (;;) {
       const { applied, position } = await this.applyBatch();
       if (applied < this.batchSize) return position;
+      onBatch?.(position);
     }
   }
 

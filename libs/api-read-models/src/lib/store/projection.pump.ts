@@ -2,8 +2,11 @@ import { PositionListener } from './position.listener';
 
 /** What the pump drives: ProjectionRunner or BatchProjectionRunner. */
 export interface CatchUpRunner {
-  /** Applies what is not applied yet; resolves with the position reached. */
-  catchUp(): Promise<number>;
+  /**
+   * Applies what is not applied yet; resolves with the position reached. `onBatch` hears each
+   * position reached on the way, so waiters need not wait for a long catch-up to end.
+   */
+  catchUp(onBatch?: (position: number) => void): Promise<number>;
 }
 
 export interface ProjectionPumpOptions {
@@ -126,7 +129,9 @@ export class ProjectionPump {
       do {
         this.again = false;
         try {
-          this.advance(await this.runner.catchUp());
+          // Waiters are released batch by batch: under a steady flood of appends a catch-up can
+          // go on for long, and a write must not wait for its end.
+          this.advance(await this.runner.catchUp((position) => this.advance(position)));
         } catch (error) {
           this.options.onError?.(error);
           break;
