@@ -9,3 +9,4 @@ export { BERTH_LABELS, berthLabels, engineContainerName, labelFilters } from './
 export { demuxLines, FrameDecoder, LineAssembler } from './lib/docker-stream';
 export { validateSpec } from './lib/container-spec.validation';
 export { hostPortMap } from './lib/container-info';
+export { ContainerNetworkUnavailable, firstHostAddress, inspectContainerNetwork, networkGateway, type ContainerNetwork, type EngineNetworkInspect } from './lib/container-network';

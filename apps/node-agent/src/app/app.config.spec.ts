@@ -19,6 +19,8 @@ describe('node-agent configuration', () => {
       RESTART_BACKOFF_MAX_MS: 10_000,
       HOST_PORT_RANGE: { from: 20000, to: 29_999 },
       HOLLOW_NODES: 1,
+      CONTAINER_NETWORK: 'bridge',
+      SERVICE_ENV_WAIT_MS: 2_000,
     });
   });
 
@@ -48,6 +50,8 @@ describe('node-agent configuration', () => {
     [{ HOLLOW_NODES: '5' }, 'HOLLOW_NODES'],
     [{ RUNTIME: 'hollow', HOLLOW_NODES: '0' }, 'HOLLOW_NODES'],
     [{ RUNTIME: 'hollow', HOLLOW_NODES: '10', NODE_NAME: 'n'.repeat(62) }, 'NODE_NAME'],
+    [{ CONTAINER_NETWORK: 'host' }, 'CONTAINER_NETWORK'],
+    [{ CONTAINER_NETWORK: 'container:abc' }, 'CONTAINER_NETWORK'],
   ])('names the bad variable in %j', (bad, variable) => {
     const attempt = () => loadNodeAgentConfig({ NODE_NAME: 'n1', ...bad });
     expect(attempt).toThrow(ConfigError);

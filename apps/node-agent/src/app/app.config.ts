@@ -49,6 +49,13 @@ export const nodeAgentConfigShape = {
   /** Address that published container ports bind to and that other nodes reach them on. */
   ADVERTISE_ADDRESS: z.ipv4().default('127.0.0.1'),
   DOCKER_SOCKET: env.string('/var/run/docker.sock'),
+  /** Docker bridge network the replicas join; the service proxy serves cluster ports at its gateway. One per node-agent when several share an engine. */
+  CONTAINER_NETWORK: z
+    .string()
+    .min(1)
+    .max(255)
+    .default('bridge')
+    .refine((name) => name !== 'host' && name !== 'none' && !name.startsWith('container:'), 'must name a bridge network (replicas publish their ports), not host, none or container:<id>'),
   RUNTIME: z.enum(['docker', 'hollow']).default('docker'),
   HEARTBEAT_INTERVAL_MS: env.int(1_000, 50),
   /** `k=v,k=v`, added to kubernetes.io/hostname, kubernetes.io/os and kubernetes.io/arch. */
@@ -88,6 +95,8 @@ export const nodeAgentConfigShape = {
   /** Then at most this long for its open connections / in-flight requests through this node's proxy. */
   SERVICE_DRAIN_TIMEOUT_MS: env.int(5_000, 0),
   SERVICES_REQUEST_TIMEOUT_MS: env.int(5_000, 100),
+  /** Before creating a container, wait at most this long for a services set as new as its replica's scheduling, so its service variables include every service that existed then. */
+  SERVICE_ENV_WAIT_MS: env.int(2_000, 0),
   /** RUNTIME=hollow: simulated nodes `<NODE_NAME>-<i>` in this one process (or `--hollow-nodes N`). */
   HOLLOW_NODES: z.coerce.number().int().min(1).max(10_000).default(1),
   HOLLOW_CPU_MILLI: env.int(8_000, 1),

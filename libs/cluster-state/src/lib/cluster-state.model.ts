@@ -191,6 +191,8 @@ export interface ServicePortView {
   readonly targetPort: number | string;
   /** NodePort/LoadBalancer only: declared, or allocated from the log (see allocateNodePort). */
   readonly nodePort?: number;
+  /** Allocated by the gateway (every service type); absent for services recorded before cluster ports. */
+  readonly clusterPort?: number;
 }
 
 export interface ServiceState {

@@ -31,6 +31,7 @@ function portsOf(spec: Record<string, unknown>): ServicePortView[] {
         port: p['port'],
         targetPort: typeof target === 'number' || (typeof target === 'string' && target !== '') ? target : p['port'],
         ...(typeof p['nodePort'] === 'number' && p['nodePort'] > 0 ? { nodePort: p['nodePort'] } : {}),
+        ...(typeof p['clusterPort'] === 'number' && p['clusterPort'] > 0 ? { clusterPort: p['clusterPort'] } : {}),
       },
     ];
   });

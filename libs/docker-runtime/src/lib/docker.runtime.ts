@@ -59,6 +59,8 @@ export interface DockerRuntimeOptions {
   /** How long the engine's published-port snapshot is trusted. Default 10 s. */
   portSnapshotTtlMs?: number;
   allocator?: HostPortAllocator;
+  /** Docker network the containers join (a bridge network; see inspectContainerNetwork). Default: the engine's default bridge. */
+  network?: string;
 }
 
 const MiB = 1024 * 1024;
@@ -83,6 +85,7 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly logConfig: { Type: string; Config: Record<string, string> };
   private readonly execOutputLimit: number;
   private readonly snapshotTtlMs: number;
+  private readonly network?: string;
   private readonly owned = new Map<string, OwnedPorts>();
   private readonly pulls = new Map<string, Promise<void>>();
   private snapshot?: { at: number; table: Promise<PortTable> };
@@ -101,6 +104,7 @@ export class DockerRuntime implements ContainerRuntime {
     };
     this.execOutputLimit = options.execOutputLimitBytes ?? 16 * 1024;
     this.snapshotTtlMs = options.portSnapshotTtlMs ?? 10_000;
+    this.network = options.network;
   }
 
   async ensureImage(image: string, pullPolicy: PullPolicy): Promise<EnsureImageResult> {
@@ -339,6 +343,7 @@ export class DockerRuntime implements ContainerRuntime {
         // The agent owns restarts (backoff, new attempts), not the engine.
         RestartPolicy: { Name: 'no' },
         LogConfig: this.logConfig,
+        ...(this.network ? { NetworkMode: this.network } : {}),
       },
     };
   }

@@ -6,7 +6,7 @@ import { SERVICES } from '../resources/api-kinds';
 import { ManifestCrud } from '../resources/manifest-crud';
 import { ManifestKind, ManifestResources } from '../resources/manifest-resources.service';
 import { ObjectReads } from '../resources/object-reads.service';
-import { serviceKind } from './service.kind';
+import { serviceKind, UsedPorts } from './service.kind';
 
 @Injectable()
 export class ServicesService extends ManifestCrud {
@@ -15,23 +15,27 @@ export class ServicesService extends ManifestCrud {
   constructor(reads: ObjectReads, resources: ManifestResources, @Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     super(reads, resources, config);
     this.kind = serviceKind(
-      (except, manifest) => this.usedNodePorts(except, manifest),
+      (except, manifest) => this.usedPorts(except, manifest),
       (manifest, errors: FieldError[]) =>
         new InvalidManifest(invalidStatus({ kind: 'Service', name: String((manifest['metadata'] as JsonObject | undefined)?.['name'] ?? '') }, errors)),
     );
   }
 
-  /** Node ports held by every other service of the cluster. */
-  private async usedNodePorts(except: ObjectRow | undefined, manifest: JsonObject): Promise<Set<number>> {
+  /** Node ports and cluster ports held by every other service of the cluster. */
+  private async usedPorts(except: ObjectRow | undefined, manifest: JsonObject): Promise<UsedPorts> {
     const meta = manifest['metadata'] as { name?: string; namespace?: string };
     const all = await this.reads.list(SERVICES, undefined, { fields: [], limit: 0, watch: false });
-    const used = new Set<number>();
+    const nodePorts = new Set<number>();
+    const clusterPorts = new Set<number>();
     for (const service of all.items) {
       const m = service['metadata'] as { name: string; namespace: string };
       if ((except && m.name === except.name && m.namespace === except.namespace) || (m.name === meta.name && m.namespace === meta.namespace)) continue;
-      const ports = ((service['spec'] as JsonObject | undefined)?.['ports'] as { nodePort?: number }[] | undefined) ?? [];
-      for (const port of ports) if (port.nodePort) used.add(port.nodePort);
+      const ports = ((service['spec'] as JsonObject | undefined)?.['ports'] as { nodePort?: number; clusterPort?: number }[] | undefined) ?? [];
+      for (const port of ports) {
+        if (port.nodePort) nodePorts.add(port.nodePort);
+        if (port.clusterPort) clusterPorts.add(port.clusterPort);
+      }
     }
-    return used;
+    return { nodePorts, clusterPorts };
   }
 }

@@ -92,8 +92,17 @@ export class NodeAgent {
       });
     }
     const services = this.services;
+    const feed = this.servicesFeed;
     this.reconciler = new NodeReconciler({
       ...(services ? { beforeTerminate: (uid: string) => services.beforeTerminate(uid) } : {}),
+      ...(services && feed
+        ? {
+            serviceEnv: async (replica, position) => {
+              await feed.atLeast(position, config.SERVICE_ENV_WAIT_MS);
+              return services.environmentFor(replica.namespace);
+            },
+          }
+        : {}),
       node,
       hostIp: host.address,
       hostPortRange: config.HOST_PORT_RANGE,
@@ -134,6 +143,7 @@ export class NodeAgent {
     const facts = await this.describe();
     if (!facts || this.stopped) return;
     const { config } = this.ctx;
+    if (facts.clusterAddress) this.services?.setClusterAddress(facts.clusterAddress);
     this.registration = new NodeRegistration(
       {
         node: this.name,
@@ -153,7 +163,7 @@ export class NodeAgent {
     this.reconciler.start().catch((error: unknown) => this.logger.error({ msg: 'reconciler failed to start', node: this.name, error: String(error) }));
     this.desired.start();
     this.servicesFeed?.start();
-    this.logger.log({ msg: 'node agent started', node: this.name, address: this.host.address, cpuMilli: facts.cpuMilli, memoryBytes: facts.memoryBytes });
+    this.logger.log({ msg: 'node agent started', node: this.name, address: this.host.address, clusterAddress: facts.clusterAddress, cpuMilli: facts.cpuMilli, memoryBytes: facts.memoryBytes });
   }
 
   heartbeat(): void {

@@ -39,6 +39,11 @@ describe('toContainerSpec', () => {
     expect(toContainerSpec(replica([{ containerPort: 80, hostPort: 8080 }]), 0, placement).hostPortRange).toEqual({ from: 8080, to: 8080 });
     expect(() => toContainerSpec(replica([{ containerPort: 80, hostPort: 8080 }, { containerPort: 81 }]), 0, placement)).toThrow(CreateContainerConfigError);
   });
+
+  it('puts the services variables first, so the container env wins (as in Kubernetes)', () => {
+    const spec = toContainerSpec(replica(), 0, placement, { WEB_SERVICE_HOST: '172.17.0.1', A: 'from-service' });
+    expect(spec.env).toEqual({ WEB_SERVICE_HOST: '172.17.0.1', A: '1' });
+  });
 });
 
 describe('classifyCreateFailure', () => {

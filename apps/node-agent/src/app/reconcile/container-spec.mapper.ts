@@ -9,8 +9,11 @@ export interface NodePlacement {
   hostPortRange: HostPortRange;
 }
 
-/** A desired replica's (single) container as the runtime takes it. Throws CreateContainerConfigError. */
-export function toContainerSpec(replica: DesiredReplica, attempt: number, placement: NodePlacement): ContainerSpec {
+/**
+ * A desired replica's (single) container as the runtime takes it. `serviceEnv` (the services'
+ * variables) comes first: the container's own env wins, as in Kubernetes. Throws CreateContainerConfigError.
+ */
+export function toContainerSpec(replica: DesiredReplica, attempt: number, placement: NodePlacement, serviceEnv: Record<string, string> = {}): ContainerSpec {
   const container = replica.containers[0];
   const fixed = container.ports.filter((port) => port.hostPort !== undefined);
   let hostPortRange = placement.hostPortRange;
@@ -31,7 +34,7 @@ export function toContainerSpec(replica: DesiredReplica, attempt: number, placem
     image: container.image,
     command: container.command,
     args: container.args,
-    env: container.env,
+    env: { ...serviceEnv, ...container.env },
     ports: container.ports.map((port) => ({ name: port.name, containerPort: port.containerPort, protocol: port.protocol })),
     cpuMilli: container.limits.cpuMilli || undefined,
     memoryBytes: container.limits.memoryBytes ? Math.round(container.limits.memoryBytes) : undefined,

@@ -85,6 +85,23 @@ describe('NodeReconciler (hollow runtime)', () => {
     expect(of('b', 'stopped')).toEqual([]);
   });
 
+  it('confirms the stop of a terminating replica it never ran, once, and reports a running one stopped once', async () => {
+    await reconciler.start();
+    desire(replica('kept'), replica('going'));
+    await until(() => of('going', 'ready').length === 1, 'going ready');
+    // 'ghost' was bound to this node and deleted while the agent heard nothing (NATS down, agent restarting).
+    const terminating = (...uids: string[]) => reconciler.applyDesired({ node: 'n1', position: ++position, replicas: [replica('kept')], terminating: uids });
+    terminating('ghost', 'going');
+    await until(() => of('ghost', 'stopped').length === 1 && of('going', 'stopped').length === 1, 'both stops reported');
+    expect(of('ghost', 'stopped')[0]).toMatchObject({ kind: 'stopped', replicaUid: 'ghost' });
+    expect(await runtime.list({ node: 'n1', replicaUid: 'going' })).toEqual([]);
+    // Still listed until the log has the stop: not reported again.
+    terminating('ghost', 'going');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect([of('ghost', 'stopped').length, of('going', 'stopped').length]).toEqual([1, 1]);
+    expect(of('kept', 'stopped')).toEqual([]);
+  });
+
   it('restarts a crashing container as new attempts with doubling backoff, and Never leaves it exited', async () => {
     await reconciler.start();
     desire(replica('crash', { HOLLOW_EXIT_AFTER_MS: '20', HOLLOW_EXIT_CODE: '3' }), replica('once', { HOLLOW_EXIT_AFTER_MS: '20', HOLLOW_EXIT_CODE: '3' }, { restartPolicy: 'Never' }));
@@ -132,6 +149,43 @@ describe('NodeReconciler (hollow runtime)', () => {
     expect(of('absent', 'failed')[0]).toMatchObject({ reason: 'ErrImageNeverPull' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(of('absent', 'failed')).toHaveLength(1);
+  });
+
+  it('creates containers with the service variables of their namespace at the desired position; a failing lookup does not stop a create', async () => {
+    const created: { uid: string; env: Record<string, string> | undefined }[] = [];
+    const createAndStart = runtime.createAndStart.bind(runtime);
+    runtime.createAndStart = (spec) => {
+      created.push({ uid: spec.replicaUid, env: spec.env });
+      return createAndStart(spec);
+    };
+    const asked: [string, string, number][] = [];
+    reconciler.stop();
+    reconciler = new NodeReconciler({
+      node: 'n1',
+      hostIp: '127.0.0.9',
+      hostPortRange: { from: 20000, to: 20100 },
+      runtime,
+      probeRunner: new ExecProbeRunner(runtime),
+      reports: { emit: (draft: ReportDraft) => reports.push({ ...draft, at: draft.at ?? Date.now() }) },
+      timers,
+      concurrency: 4,
+      restartBackoff: { initialMs: 40, maxMs: 200, resetAfterMs: 10_000 },
+      resyncIntervalMs: 60_000,
+      serviceEnv: async (r, at) => {
+        asked.push([r.uid, r.namespace, at]);
+        if (r.namespace === 'broken') throw new Error('no services yet');
+        return { WEB_SERVICE_HOST: '172.17.0.1', MODE: 'from-service' };
+      },
+    });
+    await reconciler.start();
+    reconciler.applyDesired({ node: 'n1', position: 42, replicas: [replica('s1', { MODE: 'own' }), replica('s2', {}, { namespace: 'broken' })] });
+    await until(() => of('s1', 'started').length === 1 && of('s2', 'started').length === 1, 'both started');
+    expect(asked.sort()).toEqual([
+      ['s1', 'default', 42],
+      ['s2', 'broken', 42],
+    ]);
+    expect(created.find((c) => c.uid === 's1')?.env).toEqual({ WEB_SERVICE_HOST: '172.17.0.1', MODE: 'own' });
+    expect(created.find((c) => c.uid === 's2')?.env).toEqual({});
   });
 
   it('ignores a desired set older than the one it has', async () => {

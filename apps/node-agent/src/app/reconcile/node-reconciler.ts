@@ -37,6 +37,8 @@ export interface NodeReconcilerOptions {
   resyncIntervalMs: number;
   /** Awaited before a no-longer-desired replica's live container is stopped (services: leave rotation first). */
   beforeTerminate?: (uid: string) => Promise<void>;
+  /** The service variables of a container about to be created (`position`: the desired set's log position). */
+  serviceEnv?: (replica: DesiredReplica, position: number) => Promise<Record<string, string>>;
 }
 
 const LIVE = new Set(['running', 'paused', 'restarting']);
@@ -53,6 +55,10 @@ export class NodeReconciler {
   private readonly observed = new ObservedContainers();
   private readonly records = new Map<string, ReplicaRecord>();
   private readonly desired = new Map<string, DesiredReplica>();
+  /** The control plane's terminating replicas on this node (from the last desired set). */
+  private readonly terminating = new Set<string>();
+  /** Terminating replicas whose stop this agent has reported: not confirmed again while still listed. */
+  private readonly stopsReported = new Set<string>();
   private readonly probes = new Map<string, ContainerProbes>();
   private readonly limiter: ConcurrencyLimiter;
   private readonly backoffOptions: { initialMs: number; maxMs: number };
@@ -102,6 +108,10 @@ export class NodeReconciler {
       this.desired.set(replica.uid, replica);
       this.record(replica.uid).spec = replica;
     }
+    this.terminating.clear();
+    for (const uid of state.terminating ?? []) this.terminating.add(uid);
+    // Once the log has the stop the control plane stops listing the replica: forget it then.
+    for (const uid of this.stopsReported) if (!this.terminating.has(uid)) this.stopsReported.delete(uid);
     this.requestReconcile();
     return true;
   }
@@ -148,7 +158,8 @@ export class NodeReconciler {
       const record = this.records.get(container.replicaUid);
       if (record && container.attempt > record.lastAttempt) record.lastAttempt = container.attempt;
     }
-    const plan = planReconcile({ now: Date.now(), desiredKnown: this.desiredKnown, desired: this.desired, containers: this.observed.values(), replicas: this.records });
+    const terminating = [...this.terminating].filter((uid) => !this.stopsReported.has(uid));
+    const plan = planReconcile({ now: Date.now(), desiredKnown: this.desiredKnown, desired: this.desired, containers: this.observed.values(), replicas: this.records, terminating });
     for (const action of plan.actions) this.dispatch(action);
     if (plan.wakeAt !== undefined) this.wakeAt(plan.wakeAt);
     this.options.metrics?.reconcileDuration.observe((performance.now() - began) / 1000);
@@ -184,7 +195,8 @@ export class NodeReconciler {
     const began = Date.now();
     const container = spec.containers[0];
     try {
-      const containerSpec = toContainerSpec(spec, attempt, { node: this.node, hostIp: this.options.hostIp, hostPortRange: this.options.hostPortRange });
+      const serviceEnv = await this.serviceEnvOf(spec);
+      const containerSpec = toContainerSpec(spec, attempt, { node: this.node, hostIp: this.options.hostIp, hostPortRange: this.options.hostPortRange }, serviceEnv);
       const started = await this.limiter.run(async () => {
         await this.options.runtime.ensureImage(container.image, container.imagePullPolicy);
         return this.options.runtime.createAndStart(containerSpec);
@@ -200,6 +212,17 @@ export class NodeReconciler {
     } finally {
       done();
       this.requestReconcile();
+    }
+  }
+
+  /** Never fails a creation: without its services' variables a container still runs. */
+  private async serviceEnvOf(replica: DesiredReplica): Promise<Record<string, string>> {
+    if (!this.options.serviceEnv) return {};
+    try {
+      return await this.options.serviceEnv(replica, this.desiredPosition);
+    } catch (error) {
+      this.logger.warn({ msg: 'service variables not set', node: this.node, replica: replica.uid, error: String(error) });
+      return {};
     }
   }
 
@@ -368,6 +391,7 @@ export class NodeReconciler {
         ...(last?.exit ? { exitCode: last.exit.exitCode } : {}),
         restartCount: Math.max(0, record.lastAttempt),
       });
+      this.stopsReported.add(record.uid);
       if (!this.desired.has(record.uid)) this.records.delete(record.uid);
     }
     done();

@@ -9,6 +9,8 @@ export interface NodeFacts {
   os: string;
   arch: string;
   info: Record<string, string>;
+  /** Where this node's containers reach the host, hence the service proxy's cluster ports (Docker: the network's gateway). */
+  clusterAddress?: string;
 }
 
 /** One node this process runs: a name, an address, a runtime, and how to probe its containers. */

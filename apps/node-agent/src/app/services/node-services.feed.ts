@@ -12,10 +12,17 @@ export interface NodeServicesFeedOptions {
   retryMaxMs: number;
 }
 
+interface PositionWaiter {
+  position: number;
+  done(reached: boolean): void;
+}
+
 /**
  * The level-triggered services feed: the full set by request (at start and after every reconnect,
  * retried with backoff), then the full sets on berth.node.<node>.services.update. Sets older than
- * the last one applied are dropped.
+ * the last one applied are dropped. `atLeast` asks for a fresh set when a caller needs one as new
+ * as a log position (a container's service variables must include every service that existed when
+ * its replica was scheduled).
  */
 export class NodeServicesFeed {
   private readonly logger = new Logger(NodeServicesFeed.name);
@@ -25,6 +32,9 @@ export class NodeServicesFeed {
   private cancelRetry?: CancelTimer;
   private stopped = false;
   private position = -1;
+  /** Positions the control plane could not confirm (request failed or timed out): not waited for again. */
+  private gaveUpAt = -1;
+  private readonly waiters = new Set<PositionWaiter>();
 
   constructor(
     private readonly nats: NatsConnection,
@@ -42,6 +52,7 @@ export class NodeServicesFeed {
 
   stop(): void {
     this.stopped = true;
+    this.settle(false);
     this.cancelRetry?.();
     this.subscription?.unsubscribe();
   }
@@ -63,7 +74,37 @@ export class NodeServicesFeed {
     if (set.node !== this.options.node || set.position < this.position) return false;
     this.position = set.position;
     this.apply(set);
+    for (const waiter of [...this.waiters]) {
+      if (waiter.position > this.position) continue;
+      this.waiters.delete(waiter);
+      waiter.done(true);
+    }
     return true;
+  }
+
+  /**
+   * Resolves true once a set at `position` or newer is applied: at once when it is, else after asking
+   * for the current set. Resolves false when the control plane does not answer (within timeoutMs);
+   * that position, and older ones, are then not waited for again.
+   */
+  atLeast(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.position >= position) return Promise.resolve(true);
+    if (this.stopped || position <= this.gaveUpAt || timeoutMs <= 0) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const waiter: PositionWaiter = {
+        position,
+        done: (reached) => {
+          cancel();
+          if (!reached) this.gaveUpAt = Math.max(this.gaveUpAt, waiter.position);
+          resolve(reached);
+        },
+      };
+      const cancel = this.options.timers.schedule(timeoutMs, () => {
+        if (this.waiters.delete(waiter)) waiter.done(false);
+      });
+      this.waiters.add(waiter);
+      this.fetch();
+    });
   }
 
   private async request(): Promise<void> {
@@ -73,8 +114,11 @@ export class NodeServicesFeed {
       const reply = await this.nats.request(subject, JSON.stringify(body), { timeout: this.options.requestTimeoutMs });
       this.offer(parseMessage(nodeServicesSchema, subject, reply.data));
       this.backoff.reset();
+      // Answered by a copy that lags the one that sent the desired set: those waiting ask again.
+      if (this.waiters.size > 0 && !this.stopped) this.options.timers.schedule(20, () => this.fetch());
     } catch (error) {
       if (this.stopped) return;
+      this.settle(false);
       const delay = this.backoff.next();
       const log = this.backoff.attempts === 1 ? 'warn' : 'debug';
       this.logger[log]({ msg: 'services request failed; retrying', node: this.options.node, error: (error as NatsError).message ?? String(error), retryInMs: delay });
@@ -82,6 +126,13 @@ export class NodeServicesFeed {
         this.cancelRetry = undefined;
         this.fetch();
       });
+    }
+  }
+
+  private settle(reached: boolean): void {
+    for (const waiter of [...this.waiters]) {
+      this.waiters.delete(waiter);
+      waiter.done(reached);
     }
   }
 

@@ -16,6 +16,7 @@ function serviceView(state: ClusterState, service: ServiceState): NodeService {
       port: port.port,
       targetPort: port.targetPort,
       ...(port.nodePort !== undefined ? { nodePort: port.nodePort } : {}),
+      ...(port.clusterPort !== undefined ? { clusterPort: port.clusterPort } : {}),
       endpoints: serviceEndpoints(state, service, port),
     })),
   };

@@ -100,6 +100,13 @@ export const desiredStateSchema = z.object({
   /** Log position this set reflects: an agent ignores a set older than the one it has. */
   position: z.number().int().nonnegative(),
   replicas: z.array(desiredReplicaSchema),
+  /**
+   * Uids of replicas bound to the node whose deletion was requested and whose stop the log has not
+   * recorded yet. The agent confirms each one (a `stopped` report) once nothing runs for it, even one
+   * it never heard of: a replica bound and then deleted while the agent was cut off (NATS restart,
+   * agent restart) would otherwise stay Terminating for ever, as a pod does without its kubelet.
+   */
+  terminating: z.array(z.string().min(1).max(64)).optional(),
 });
 export type DesiredState = z.infer<typeof desiredStateSchema>;
 
@@ -188,6 +195,8 @@ export const nodeServicePortSchema = z.object({
   targetPort: z.union([z.number().int().min(1).max(65535), z.string().min(1).max(15)]),
   /** Set for NodePort and LoadBalancer services. */
   nodePort: z.number().int().min(1).max(65535).optional(),
+  /** The proxy listens on it at the node's container-facing address (CLUSTER_PORT_RANGE); absent for services recorded before cluster ports. */
+  clusterPort: z.number().int().min(1).max(65535).optional(),
   endpoints: z.array(serviceEndpointSchema),
 });
 export type NodeServicePort = z.infer<typeof nodeServicePortSchema>;

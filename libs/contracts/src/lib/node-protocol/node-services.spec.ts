@@ -11,7 +11,7 @@ describe('node services payload', () => {
         name: 'web',
         type: 'LoadBalancer',
         balancing: 'round-robin',
-        ports: [{ protocol: 'TCP', port: 80, targetPort: 'http', nodePort: 30000, endpoints: [{ id: 'r1', node: 'n1', address: '127.0.0.2', port: 20001, ready: true, draining: false }] }],
+        ports: [{ protocol: 'TCP', port: 80, targetPort: 'http', nodePort: 30000, clusterPort: 10000, endpoints: [{ id: 'r1', node: 'n1', address: '127.0.0.2', port: 20001, ready: true, draining: false }] }],
       },
     ],
   };

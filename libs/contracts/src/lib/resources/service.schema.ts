@@ -21,6 +21,13 @@ import {
 export const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer'] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
+/**
+ * Cluster ports: every service port gets one, cluster-unique, on which each node's proxy listens at the
+ * address its containers reach (the Docker network's gateway), so replicas reach any Service there
+ * (`<NAME>_SERVICE_HOST`/`_PORT`). Clear of host ports (20000-29999), nodePorts and the kernel's
+ * ephemeral ports (32768-60999).
+ */
+export const CLUSTER_PORT_RANGE = { min: 10000, max: 19999 } as const;
 
 export const servicePortSchema = z
   .object({
@@ -33,6 +40,12 @@ export const servicePortSchema = z
     nodePort: int32((value, r) => {
       if (value !== 0 && (value < NODE_PORT_RANGE.min || value > NODE_PORT_RANGE.max)) {
         r.invalid([], value, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}`);
+      }
+    }).optional(),
+    /** Berth: 0 or absent: allocated by Berth from CLUSTER_PORT_RANGE (every service type); immutable once set. */
+    clusterPort: int32((value, r) => {
+      if (value !== 0 && (value < CLUSTER_PORT_RANGE.min || value > CLUSTER_PORT_RANGE.max)) {
+        r.invalid([], value, `provided port is not in the valid range. The range of valid cluster ports is ${CLUSTER_PORT_RANGE.min}-${CLUSTER_PORT_RANGE.max}`);
       }
     }).optional(),
   })
@@ -71,6 +84,11 @@ export const serviceSpecSchema = crossRules(
       ports,
       (port) => (asNumber(port?.nodePort) ? `${String(port?.nodePort)}/${protocolOf(port)}` : undefined),
       (i) => r.duplicate(['ports', i, 'nodePort'], ports[i]?.nodePort),
+    );
+    reportDuplicates(
+      ports,
+      (port) => (asNumber(port?.clusterPort) ? String(port?.clusterPort) : undefined),
+      (i) => r.duplicate(['ports', i, 'clusterPort'], ports[i]?.clusterPort),
     );
     reportDuplicates(
       ports,
