@@ -15,6 +15,6 @@ writeFileSync(swcrcPath, `${JSON.stringify(swcrc, null, 2)}\n`);
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(
   join(root, 'node_modules/.bin/swc'),
-  ['apps', 'libs', '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts', '--ignore', '**/*.fixture.ts', '--ignore', 'libs/testing/**'],
+  ['apps', 'libs', '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts', '--ignore', '**/*.fixture.ts', '--ignore', '**/*.d.ts', '--ignore', 'libs/testing/**'],
   { cwd: root, stdio: 'inherit' },
 );

@@ -119,6 +119,18 @@ describe('berth delete, scale, logs, top, nodes, create (against a fake gateway)
       expect((await runBerth(['top', 'po', '-A'], { server: api.url })).stdout.split('\n')[0]).toBe('NAMESPACE   NAME    CPU(cores)   MEMORY(bytes)');
     });
 
+    it('top pod NAME asks for that pod; a pod without samples yet and a missing pod read differently', async () => {
+      const base = '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods';
+      api.json('GET', `${base}/web-1`, { kind: 'PodMetrics', metadata: { name: 'web-1', namespace: 'default' }, containers: [{ name: 'nginx', usage: { cpu: '3m', memory: '5Mi' } }] });
+      expect((await runBerth(['top', 'pod', 'web-1'], { server: api.url })).stdout).toBe('NAME    CPU(cores)   MEMORY(bytes)\nweb-1   3m           5Mi\n');
+      api.status('GET', `${base}/young`, 404, 'NotFound', 'podmetrics.metrics.k8s.io "young" not found');
+      api.json('GET', '/api/v1/namespaces/default/pods/young', pod('young'));
+      expect(await runBerth(['top', 'pod', 'young'], { server: api.url })).toEqual({ code: 1, stdout: '', stderr: 'error: metrics not available yet for pod default/young\n' });
+      api.status('GET', `${base}/nope`, 404, 'NotFound', 'pods "nope" not found');
+      api.status('GET', '/api/v1/namespaces/default/pods/nope', 404, 'NotFound', 'pods "nope" not found');
+      expect(await runBerth(['top', 'pod', 'nope'], { server: api.url })).toEqual({ code: 1, stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n' });
+    });
+
     it('-A asks each namespace when the server has no cluster-wide pod metrics', async () => {
       api.json('GET', '/api/v1/namespaces', list('Namespace', [{ metadata: { name: 'a' } }, { metadata: { name: 'b' } }]));
       for (const ns of ['a', 'b']) {

@@ -135,6 +135,60 @@ describe('berth get (against a fake gateway)', () => {
     expect(watch?.query.get('resourceVersion')).toBe('100');
   });
 
+  it('--watch --output-watch-events adds an EVENT column, or wraps JSON objects as {type, object}', async () => {
+    api.on('GET', '/apis/apps/v1/namespaces/default/deployments', (req, res) => {
+      if (req.query.get('watch') !== 'true') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(list('Deployment', [deployment('web', { ready: 1 })], '100')));
+        return;
+      }
+      streamEvents(res, [
+        { type: 'MODIFIED', object: deployment('web', { ready: 2 }) },
+        { type: 'DELETED', object: deployment('web', { ready: 2 }) },
+      ]);
+    });
+    const table = startBerth(['get', 'deploy', '-w', '--output-watch-events'], { server: api.url });
+    await table.waitForOutput('DELETED');
+    table.abort();
+    expect((await table.done).stdout).toBe(
+      [
+        // Rows are printed as changes come: a wider cell widens the column from then on.
+        'EVENT   NAME   READY   UP-TO-DATE   AVAILABLE   AGE',
+        'ADDED   web    1/3     3            1           5m',
+        'MODIFIED   web    2/3     3            2           5m',
+        'DELETED    web    2/3     3            2           5m',
+        '',
+      ].join('\n'),
+    );
+    const json = startBerth(['get', 'deploy', '-w', '--output-watch-events', '-o', 'json'], { server: api.url });
+    await json.waitForOutput('"DELETED"');
+    json.abort();
+    const documents = (await json.done).stdout.split(/\n(?=\{)/).map((text) => JSON.parse(text) as { type: string; object: { metadata: { name: string } } });
+    expect(documents.map((d) => [d.type, d.object.metadata.name])).toEqual([
+      ['ADDED', 'web'],
+      ['MODIFIED', 'web'],
+      ['DELETED', 'web'],
+    ]);
+  });
+
+  it('--watch -o json prints the listed objects one by one, not as a List (like kubectl)', async () => {
+    api.on('GET', '/api/v1/namespaces/default/pods', (req, res) => {
+      if (req.query.get('watch') !== 'true') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(list('Pod', [pod('web-1'), pod('web-2')], '7')));
+        return;
+      }
+      streamEvents(res, [{ type: 'ADDED', object: pod('web-3') }]);
+    });
+    const run = startBerth(['get', 'pods', '-w', '-o', 'json'], { server: api.url });
+    await run.waitForOutput('web-3');
+    run.abort();
+    const documents = (await run.done).stdout.split(/\n(?=\{)/).map((text) => JSON.parse(text) as { kind: string; metadata: { name: string } });
+    expect(documents.map((d) => [d.kind, d.metadata.name])).toEqual([
+      ['Pod', 'web-1'],
+      ['Pod', 'web-2'],
+      ['Pod', 'web-3'],
+    ]);
+  });
+
   it('--watch resumes from the last resourceVersion when the server closes the stream', async () => {
     let watches = 0;
     api.on('GET', '/api/v1/namespaces/default/pods', (req, res) => {

@@ -315,6 +315,14 @@ export class ApiClient {
     return this.podMetricsAt(`/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace)}/pods`, labelSelector);
   }
 
+  /** Usage of one pod (404 when the pod does not exist or has no metrics yet). */
+  async podMetric(namespace: string, name: string): Promise<PodMetrics> {
+    const path = `/apis/metrics.k8s.io/v1beta1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`;
+    const body = await this.json('GET', path);
+    if (!isKubeObject(body)) throw unexpected(path, 'a PodMetrics');
+    return body as PodMetrics;
+  }
+
   private async podMetricsAt(path: string, labelSelector: string | undefined): Promise<PodMetrics[]> {
     const body = await this.json('GET', path, { query: { labelSelector } });
     if (!isObjectList(body)) throw unexpected(path, 'a PodMetricsList');

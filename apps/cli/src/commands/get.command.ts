@@ -20,6 +20,7 @@ export interface GetOptions {
   watch?: boolean;
   showLabels?: boolean;
   ignoreNotFound?: boolean;
+  outputWatchEvents?: boolean;
 }
 
 interface Fetched {
@@ -81,6 +82,7 @@ function printerFor(ctx: CommandContext, kind: ResourceKind, format: OutputForma
       withNamespace: options.allNamespaces === true,
       withKind,
       showLabels: options.showLabels === true,
+      eventColumn: options.watch === true && options.outputWatchEvents === true,
     });
     printers.set(kind, printer);
   }
@@ -101,18 +103,21 @@ async function runGet(ctx: CommandContext, args: string[], options: GetOptions):
   const fetched: Fetched[] = [];
   for (const request of requests) fetched.push(await fetchRequest(ctx, client, request, namespace, options, errors));
 
+  for (const error of errors) ctx.err(`${formatError(error, ctx.hasToken)}\n`);
+  if (errors.length > 0) throw new ReportedFailure();
   const printers = new Map<ResourceKind, TablePrinter>();
+  // Watching prints object by object, the listed ones first (like kubectl: no List wrapper).
+  if (options.watch) {
+    await watchChanges(ctx, client, requests[0], fetched[0], namespace, format, options, printers);
+    return;
+  }
   const total = fetched.reduce((n, f) => n + f.objects.length, 0);
   if (total > 0 || format === 'json' || format === 'yaml') {
-    if (!(options.watch && total === 0)) printObjects(ctx, format, fetched, named && requests[0].names.length === 1, options, printers);
-  } else if (!named && !options.watch) {
+    printObjects(ctx, format, fetched, named && requests[0].names.length === 1, options, printers);
+  } else if (!named) {
     const clusterScoped = fetched.every((f) => !f.kind.namespaced);
     ctx.err(namespace === undefined || clusterScoped ? 'No resources found\n' : `No resources found in ${namespace} namespace.\n`);
   }
-  for (const error of errors) ctx.err(`${formatError(error, ctx.hasToken)}\n`);
-  if (errors.length > 0) throw new ReportedFailure();
-
-  if (options.watch) await watchChanges(ctx, client, requests[0], fetched[0], namespace, format, options, printers);
 }
 
 async function watchChanges(
@@ -130,15 +135,26 @@ async function watchChanges(
   const fieldSelector = name ? `metadata.name=${name}` : options.fieldSelector;
   const scope = name ? scopeFor(kind, namespace ?? (await ctx.namespace())) : scopeFor(kind, namespace);
   const seen = new Map<string, string | undefined>(initial.objects.map((o) => [keyOf(o), o.metadata?.resourceVersion]));
-  let printed = initial.objects.length;
+  let printed = 0;
+  const withEvents = options.outputWatchEvents === true;
 
-  const print = (object: KubeObject): void => {
-    if (format === 'json') ctx.out(toJson(object));
-    else if (format === 'yaml') ctx.out(`${printed > 0 ? '---\n' : ''}${toYaml(object)}`);
-    else if (format === 'name') ctx.out(`${objectName(kind, object)}\n`);
-    else ctx.out(printerFor(ctx, kind, format, false, options, printers).render([object], ctx.io.now()));
-    printed++;
+  /** One change (or the listed objects, as ADDED): `{type, object}` documents or an EVENT column with --output-watch-events. */
+  const print = (type: string, objects: readonly KubeObject[]): void => {
+    if (objects.length === 0) return;
+    if (format === 'table' || format === 'wide') {
+      // One render for several objects (the listed ones): their columns line up.
+      ctx.out(printerFor(ctx, kind, format, false, options, printers).render(objects, ctx.io.now(), type));
+      return;
+    }
+    for (const object of objects) {
+      const value = withEvents ? { type, object } : object;
+      if (format === 'json') ctx.out(toJson(value));
+      else if (format === 'yaml') ctx.out(`${printed > 0 ? '---\n' : ''}${toYaml(value)}`);
+      else ctx.out(`${withEvents ? `${type} ` : ''}${objectName(kind, object)}\n`);
+      printed++;
+    }
   };
+  print('ADDED', initial.objects);
 
   await followWatch(
     ctx,
@@ -153,9 +169,11 @@ async function watchChanges(
       relist: async () => {
         const list = await client.list(kind, { namespace: scope, labelSelector: options.selector, fieldSelector });
         for (const object of list.items) {
-          if (seen.get(keyOf(object)) === object.metadata?.resourceVersion) continue;
-          seen.set(keyOf(object), object.metadata?.resourceVersion);
-          print(object);
+          const key = keyOf(object);
+          if (seen.get(key) === object.metadata?.resourceVersion) continue;
+          const type = seen.has(key) ? 'MODIFIED' : 'ADDED';
+          seen.set(key, object.metadata?.resourceVersion);
+          print(type, [object]);
         }
         return list.metadata?.resourceVersion;
       },
@@ -163,7 +181,7 @@ async function watchChanges(
     (event: WatchEvent) => {
       if (event.type === 'DELETED') seen.delete(keyOf(event.object));
       else seen.set(keyOf(event.object), event.object.metadata?.resourceVersion);
-      print(event.object);
+      print(event.type, [event.object]);
     },
   );
 }
@@ -180,6 +198,7 @@ export function registerGetCommand(program: Command, ctx: CommandContext): void 
     .option('--field-selector <selector>', 'field selector, e.g. status.phase=Running')
     .option('-o, --output <format>', 'json | yaml | wide | name')
     .option('-w, --watch', 'after listing, print changes as they happen')
+    .option('--output-watch-events', 'with --watch: show each change\'s type (ADDED, MODIFIED, DELETED): an EVENT column, or {type, object} documents')
     .option('--show-labels', 'add a LABELS column')
     .option('--ignore-not-found', 'do not fail for names that do not exist')
     .action((args: string[], options: GetOptions) => runGet(ctx, args, options));

@@ -1,6 +1,8 @@
 import type { Node } from '@berth/contracts';
 import { Command } from 'commander';
-import type { Wire } from '../client/api.types';
+import type { ApiClient } from '../client/api.client';
+import { ApiError } from '../client/api.errors';
+import type { PodMetrics, Wire } from '../client/api.types';
 import type { CommandContext } from '../cli-context';
 import { formatTable } from '../output/tab-writer';
 import { TopSort, topNodeRows, topPodRows } from '../output/top.format';
@@ -31,14 +33,30 @@ async function runTop(ctx: CommandContext, type: string, name: string | undefine
     return;
   }
   if (kind !== PODS) throw new CliError('top shows nodes or pods: berth top nodes | berth top pods');
+  if (name) {
+    if (options.allNamespaces) throw new CliError('a resource cannot be retrieved by name across all namespaces');
+    if (options.selector) throw new CliError('a pod name cannot be combined with a label selector');
+    ctx.out(formatTable(topPodRows([await podMetric(client, await ctx.namespace(), name)], false, sortBy)));
+    return;
+  }
   const namespace = options.allNamespaces ? undefined : await ctx.namespace();
-  const metrics = (await client.podMetrics(namespace, options.selector)).filter((m) => !name || m.metadata?.name === name);
+  const metrics = await client.podMetrics(namespace, options.selector);
   if (metrics.length === 0) {
-    if (name) throw new CliError(`metrics not available yet for pod ${name}`);
     ctx.err(`No resources found${namespace ? ` in ${namespace} namespace` : ''}.\n`);
     return;
   }
   ctx.out(formatTable(topPodRows(metrics, namespace === undefined, sortBy)));
+}
+
+/** One pod's usage; a pod that exists but has no sample yet is "not available yet", a missing pod the server's NotFound. */
+async function podMetric(client: ApiClient, namespace: string, name: string): Promise<PodMetrics> {
+  try {
+    return await client.podMetric(namespace, name);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 404)) throw error;
+    await client.get(PODS, namespace, name);
+    throw new CliError(`metrics not available yet for pod ${namespace}/${name}`);
+  }
 }
 
 export function registerTopCommand(program: Command, ctx: CommandContext): void {

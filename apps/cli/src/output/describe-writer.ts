@@ -1,7 +1,7 @@
 import type { Event } from '@berth/contracts';
 import type { Wire } from '../client/api.types';
 import { age } from './age.format';
-import { eventLastSeen, eventSource } from './resource-tables';
+import { compareEvents, eventLastSeen, eventSource } from './resource-tables';
 import { DESCRIBE_LAYOUT, formatTabbed } from './tab-writer';
 
 /** kubectl's PrefixWriter: two spaces per level, cells separated by tabs, aligned at the end. */
@@ -46,11 +46,10 @@ export class DescribeWriter {
       this.field(0, 'Events', '<none>');
       return;
     }
-    const time = (e: Wire<Event>): number => Date.parse(eventLastSeen(e) ?? '') || 0;
     this.write(0, 'Events:');
     this.write(1, 'Type\tReason\tAge\tFrom\tMessage');
     this.write(1, '----\t------\t----\t----\t-------');
-    for (const e of [...events].sort((a, b) => time(a) - time(b))) {
+    for (const e of [...events].sort(compareEvents)) {
       const first = age(e.firstTimestamp ?? e.metadata?.creationTimestamp, now);
       const interval = (e.count ?? 1) > 1 ? `${age(eventLastSeen(e), now)} (x${e.count} over ${first})` : age(eventLastSeen(e), now);
       this.write(1, `${e.type ?? 'Normal'}\t${e.reason ?? ''}\t${interval}\t${eventSource(e)}\t${(e.message ?? '').trim()}`);

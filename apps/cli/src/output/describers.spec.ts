@@ -148,3 +148,21 @@ describe('describe of other kinds', () => {
     expect(text).toContain('Events:  <none>\n');
   });
 });
+
+describe('the Events section', () => {
+  it('lists events of the same second in log order (resourceVersion), oldest first', () => {
+    const at = (e: ReturnType<typeof event>, resourceVersion: string) => ({ ...e, metadata: { ...e.metadata, resourceVersion } });
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace: 'default' }, spec: {}, status: {} };
+    const events = [
+      at(event({ kind: 'Pod', name: 'x' }, 'Started', 'Started container web', { lastSeconds: 5 }), '16'),
+      at(event({ kind: 'Pod', name: 'x' }, 'Scheduled', 'assigned to node-1', { lastSeconds: 5 }), '13'),
+      at(event({ kind: 'Pod', name: 'x' }, 'Pulled', 'image present', { lastSeconds: 5 }), '14'),
+      at(event({ kind: 'Pod', name: 'x' }, 'Killing', 'Stopping container web', { lastSeconds: 1 }), '9'),
+    ];
+    const reasons = describe_('pod', pod, { events })
+      .split('\n')
+      .filter((line) => line.startsWith('  Normal'))
+      .map((line) => line.trim().split(/\s+/)[1]);
+    expect(reasons).toEqual(['Scheduled', 'Pulled', 'Started', 'Killing']);
+  });
+});

@@ -9,10 +9,11 @@ describe('formatError', () => {
       'Error from server (NotFound): deployments.apps "web" not found',
     );
   });
-  it('hints at the token on 401 only when none is set', () => {
+  it('hints at the token on 401: none set, or one the server did not accept', () => {
     const unauthorized = new ApiError(statusFor(401, 'Unauthorized', 'Unauthorized'));
     expect(formatError(unauthorized, false)).toContain('hint: no token is set');
-    expect(formatError(unauthorized, true)).not.toContain('hint');
+    expect(formatError(unauthorized, true)).toContain('hint: the server did not accept the token');
+    expect(formatError(new ApiError(statusFor(403, 'Forbidden', 'no')), true)).not.toContain('hint');
   });
   it('names the server when the connection is refused, and other connection problems', () => {
     expect(formatError(new ConnectionError('http://127.0.0.1:9', 'ECONNREFUSED', 'connect ECONNREFUSED'), false)).toMatch(

@@ -9,6 +9,7 @@ export function formatError(error: unknown, hasToken: boolean): string {
     const reason = error.reason ? ` (${error.reason})` : '';
     let text = `Error from server${reason}: ${error.message}`;
     if (error.code === 401 && !hasToken) text += '\nhint: no token is set; use --token, BERTH_TOKEN or `berth config set token <token>`';
+    else if (error.code === 401) text += '\nhint: the server did not accept the token (mistyped, revoked, or made for another cluster); `berth config view --effective` shows where it comes from';
     return text;
   }
   if (error instanceof ConnectionError) {

@@ -245,9 +245,15 @@ export function tableRow(kind: ResourceKind, object: KubeObject, options: TableO
   ];
 }
 
+/** Oldest first by last seen; events of the same second in log order (an Event's resourceVersion is its log position). */
+export function compareEvents(a: WireEvent, b: WireEvent): number {
+  const time = (e: WireEvent): number => Date.parse(eventLastSeen(e) ?? '') || 0;
+  const position = (e: WireEvent): number => Number(e.metadata?.resourceVersion) || 0;
+  return time(a) - time(b) || position(a) - position(b);
+}
+
 /** Events read best oldest first, like a log; everything else keeps the server's order. */
 export function sortForTable(kind: ResourceKind, objects: readonly KubeObject[]): KubeObject[] {
   if (kind.kind !== 'Event') return [...objects];
-  const time = (o: KubeObject): number => Date.parse(eventLastSeen(o as WireEvent) ?? '') || 0;
-  return [...objects].sort((a, b) => time(a) - time(b));
+  return [...objects].sort((a, b) => compareEvents(a as WireEvent, b as WireEvent));
 }

@@ -3,6 +3,11 @@ import type { ResourceKind } from '../resources/resource-kinds';
 import { sortForTable, TableOptions, tableHeader, tableRow } from './resource-tables';
 import { formatTable, TABLE_LAYOUT } from './tab-writer';
 
+export interface TablePrinterOptions extends TableOptions {
+  /** `get -w --output-watch-events`: an EVENT column first (ADDED, MODIFIED, DELETED). */
+  eventColumn?: boolean;
+}
+
 /**
  * Prints one kind's table; later rows (watch) keep the columns at least as wide as before,
  * like kubectl's tabwriter with RememberWidths.
@@ -13,15 +18,16 @@ export class TablePrinter {
 
   constructor(
     private readonly kind: ResourceKind,
-    private readonly options: TableOptions,
+    private readonly options: TablePrinterOptions,
   ) {}
 
-  /** The rows (and the header, the first time) as text. */
-  render(objects: readonly KubeObject[], now: number = this.options.now): string {
+  /** The rows (and the header, the first time) as text; `eventType` fills the EVENT column. */
+  render(objects: readonly KubeObject[], now: number = this.options.now, eventType = 'ADDED'): string {
     const options = { ...this.options, now };
-    const rows = sortForTable(this.kind, objects).map((object) => tableRow(this.kind, object, options));
+    const event = this.options.eventColumn ? [eventType] : [];
+    const rows = sortForTable(this.kind, objects).map((object) => [...event, ...tableRow(this.kind, object, options)]);
     if (!this.headerPrinted) {
-      rows.unshift(tableHeader(this.kind, options));
+      rows.unshift([...(this.options.eventColumn ? ['EVENT'] : []), ...tableHeader(this.kind, options)]);
       this.headerPrinted = true;
     }
     return formatTable(rows, { ...TABLE_LAYOUT, remembered: this.remembered });
