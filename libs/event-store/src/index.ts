@@ -9,3 +9,4 @@ export * from './lib/projections';
 export * from './lib/event-store.module';
 export * from './lib/advisory-lease';
 export * from './lib/leader-lease';
+export * from './lib/backup';

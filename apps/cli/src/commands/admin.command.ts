@@ -1,9 +1,10 @@
 import { userInfo } from 'node:os';
-import { ConfigError, databaseConfigShape, loadConfig } from '@berth/config';
 import { Command } from 'commander';
+import { withAdminDatabase } from '../admin/admin-database';
+import { BackupOptions, RestoreOptions, runBackup, runRestore } from '../admin/log-backup';
+import { runState } from '../admin/state-at';
 import { createToken, parseRole, revokeToken, TokenLog } from '../admin/token';
 import type { CommandContext } from '../cli-context';
-import { CliError } from './cli.errors';
 
 /** Who appears as the actor of token events: the operating-system user running the command. */
 function actor(): string {
@@ -14,43 +15,9 @@ function actor(): string {
   }
 }
 
-/**
- * Opens the event log from DATABASE_URL / DATABASE_SCHEMA (migrating it if needed, so a first
- * token can be made before any service has started), runs `work`, and closes the pool.
- */
-async function withTokenLog<T>(ctx: CommandContext, work: (log: TokenLog) => Promise<T>): Promise<T> {
-  let config;
-  try {
-    config = loadConfig(databaseConfigShape, ctx.io.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message);
-    throw error;
-  }
-  // Loaded on demand: only admin commands need Postgres, and only on the control-plane host.
-  const { createPool, EventStore, runMigrations } = await import('@berth/event-store');
-  const options = { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, poolSize: 2, applicationName: 'berth-admin' };
-  try {
-    await runMigrations(options);
-  } catch (error) {
-    throw new CliError(`cannot open the event log at ${redactUrl(config.DATABASE_URL)} (schema ${config.DATABASE_SCHEMA}): ${(error as Error).message}`);
-  }
-  const pool = createPool(options);
-  try {
-    return await work(new EventStore(pool, config.DATABASE_SCHEMA));
-  } finally {
-    await pool.end();
-  }
-}
-
-/** A database URL without its password, for messages. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<invalid url>';
-  }
+/** Runs `work` with the event log as the token commands need it (migrated, so a first token can come before any service). */
+function withTokenLog<T>(ctx: CommandContext, work: (log: TokenLog) => Promise<T>): Promise<T> {
+  return withAdminDatabase(ctx, { migrate: true }, (db) => work(db.store));
 }
 
 interface CreateOptions {
@@ -81,7 +48,7 @@ async function runRevoke(ctx: CommandContext, id: string): Promise<void> {
 export function registerAdminCommand(program: Command, ctx: CommandContext): void {
   const admin = program
     .command('admin')
-    .description('Control-plane host only: manage API tokens directly in the event log (needs DATABASE_URL, DATABASE_SCHEMA)');
+    .description('Control-plane host only: tokens, backup and restore, and past states, straight in the event log (needs DATABASE_URL, DATABASE_SCHEMA)');
   admin
     .command('create-token')
     .description('Create an API token and print it once')
@@ -95,4 +62,27 @@ export function registerAdminCommand(program: Command, ctx: CommandContext): voi
     .description('Revoke a token by its id')
     .argument('<id>')
     .action((id: string) => runRevoke(ctx, id));
+  admin
+    .command('backup')
+    .description('Write the whole event log to a file or stdout (NDJSON with a header and a checksummed end line; gzip for *.gz or --gzip)')
+    .option('-f, --file <file>', 'where to write it (default: stdout); written as FILE.partial and renamed when complete')
+    .option('--gzip', 'compress (implied by a FILE ending in .gz)')
+    .option('-q, --quiet', 'no progress and no summary')
+    .action((options: BackupOptions) => runBackup(ctx, options));
+  admin
+    .command('restore')
+    .description('Load a backup into an EMPTY event log (DATABASE_SCHEMA), all or nothing; then start the services against it')
+    .option('-f, --file <file>', 'the backup (- reads stdin); gzip is recognised by its first bytes')
+    .option('--check', 'read and verify the whole backup without touching any database')
+    .option('-q, --quiet', 'no progress and no summary')
+    .action((options: RestoreOptions) => runRestore(ctx, options));
+  admin
+    .command('state')
+    .description('Print the cluster as the log said it was at a past position or time: deployments, services, HPAs, nodes, replicas')
+    .option('--at <position|time>', 'a log position, or an RFC 3339 time (the last event recorded by then); default: now')
+    .option('-o, --output <format>', 'json or yaml (default: tables)')
+    .option('-n, --namespace <namespace>', 'only this namespace (default: all)')
+    .action((options: { at?: string; output?: string; namespace?: string }, command: Command) =>
+      runState(ctx, { ...options, namespace: options.namespace ?? (command.optsWithGlobals() as { namespace?: string }).namespace }),
+    );
 }
