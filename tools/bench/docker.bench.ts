@@ -18,9 +18,18 @@
 // The raw engine (containers created and started directly through the API, BENCH_RAW_PARALLEL at
 // once) runs create, scaleUp, scaleDown and rolling (batches of 15, start-first).
 //
+// createPooled (raw engine only, BENCH_POOL_PROBE=0 skips it): would a pool of network sandboxes made
+// ahead of demand pay? N sandbox containers with the port published are made first, untimed; then N
+// application containers joining their network namespaces are timed.
+//
+// berth-pool (BENCH_SYSTEMS=berth-pool): Berth with node-agents keeping SANDBOX_POOL_SIZE network
+// sandboxes per port signature (BENCH_POOL_SIZE, default 25 per node). Before each round, untimed: a
+// warm-up deployment with the same port teaches every node the signature, is deleted, and the pools
+// are left to fill; then the same scenarios as berth run.
+//
 // Prints a table and, as the last line, JSON {"scenarios":{...},"network":"..."}.
 // Env: BENCH_ROUNDS (3), BENCH_REPLICAS (60), BENCH_NODES (3 Berth node-agents), BENCH_RAW_PARALLEL
-// (8), BENCH_SYSTEMS (berth,swarm,raw), BENCH_SCENARIO_TIMEOUT_S (180).
+// (8), BENCH_SYSTEMS (berth,swarm,raw; also berth-pool), BENCH_POOL_SIZE (25), BENCH_SCENARIO_TIMEOUT_S (180).
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -43,9 +52,13 @@ const SURGE = 15;
 const GRACE_S = 2;
 const NETWORK = 'bridge, container port 80 published on a host port';
 const ROOT = join(__dirname, '..', '..');
-const SCENARIOS = ['create', 'scaleUp', 'scaleDown', 'kill', 'rolling', 'nodeLoss'] as const;
+const SCENARIOS = ['create', 'scaleUp', 'scaleDown', 'kill', 'rolling', 'nodeLoss', 'createPooled'] as const;
+/** Also time the raw engine starting N containers into network sandboxes made ahead (scenario createPooled). */
+const POOL_PROBE = process.env['BENCH_POOL_PROBE'] !== '0';
 type Scenario = (typeof SCENARIOS)[number];
-type SystemName = 'berth' | 'swarm' | 'raw';
+type SystemName = 'berth' | 'swarm' | 'raw' | 'berth-pool';
+/** Spare network sandboxes per node and port signature for berth-pool. */
+const POOL_SIZE = Number(process.env['BENCH_POOL_SIZE'] ?? 25);
 type Timings = Partial<Record<Scenario, number>>;
 
 const log = (message: string) => process.stderr.write(`[bench:docker] ${message}\n`);
@@ -116,21 +129,26 @@ async function runningVersion(label: string, version: string): Promise<{ matchin
 
 // ---------------------------------------------------------------- Berth
 class BerthSystem {
-  private cluster!: TestCluster;
+  protected cluster!: TestCluster;
+
+  constructor(
+    private readonly prefix = 'bench-berth',
+    private readonly nodeEnv?: Record<string, string>,
+  ) {}
 
   async setUp(): Promise<void> {
-    this.cluster = await startCluster({ nodes: NODES, env: { LOG_LEVEL: 'warn' } });
+    this.cluster = await startCluster({ nodes: NODES, env: { LOG_LEVEL: 'warn' }, ...(this.nodeEnv ? { nodeEnv: () => this.nodeEnv ?? {} } : {}) });
   }
 
   async tearDown(): Promise<void> {
     await this.cluster?.stop();
   }
 
-  private label(name: string): string {
+  protected label(name: string): string {
     return `berth.deployment=${name}`;
   }
 
-  private async request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
+  protected async request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
     const response = await fetch(`${this.cluster.gatewayUrl}${path}`, { method, headers: body ? { 'content-type': contentType } : {}, body: body ? JSON.stringify(body) : undefined });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return response.json();
@@ -151,7 +169,7 @@ class BerthSystem {
   }
 
   async round(round: number): Promise<Timings> {
-    const name = `bench-berth-${round}`;
+    const name = `${this.prefix}-${round}`;
     const path = '/apis/apps/v1/namespaces/default/deployments';
     const t: Timings = {};
     const manifest = {
@@ -208,6 +226,50 @@ class BerthSystem {
     await this.request('DELETE', `${path}/${name}`);
     await until('berth delete', Date.now(), async () => (await running(this.label(name))).length === 0);
     return t;
+  }
+}
+
+// ---------------------------------------------------------------- Berth with a sandbox pool
+class BerthPoolSystem extends BerthSystem {
+  constructor() {
+    super('bench-berthpool', { SANDBOX_POOL_SIZE: String(POOL_SIZE), SANDBOX_POOL_CONCURRENCY: '2' });
+  }
+
+  override async round(round: number): Promise<Timings> {
+    await this.fillPools(round);
+    return super.round(round);
+  }
+
+  /** Untimed: one replica per node teaches each node the signature (port 80); then the pools fill. */
+  private async fillPools(round: number): Promise<void> {
+    const name = `bench-warm-${round}`;
+    const path = '/apis/apps/v1/namespaces/default/deployments';
+    const nodes = this.cluster.nodeNames;
+    await this.request('POST', path, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name },
+      spec: {
+        replicas: 2 * nodes.length,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'web', image: IMAGE, imagePullPolicy: 'Never', ports: [{ containerPort: 80 }] }] },
+        },
+      },
+    });
+    await until('warm-up replicas on every node', Date.now(), async () => {
+      const list = await running(this.label(name));
+      return nodes.every((node) => list.some((c) => c.labels['berth.node'] === node));
+    });
+    await this.request('DELETE', `${path}/${name}`);
+    await until('warm-up deleted', Date.now(), async () => (await running(this.label(name))).length === 0);
+    const started = Date.now();
+    await until(`${POOL_SIZE} spare sandboxes on each node`, started, async () => {
+      const spares = await docker.listContainers({ filters: { label: ['berth.sandbox=true'], status: ['running'] } });
+      return nodes.every((node) => spares.filter((c) => c.Labels['berth.node'] === node).length >= POOL_SIZE);
+    });
+    log(`  pools filled (${POOL_SIZE} per node) in ${((Date.now() - started) / 1000).toFixed(1)} s; load ${(await run('uptime')).stdout.trim()}`);
   }
 }
 
@@ -309,6 +371,7 @@ class RawSystem {
     let start = Date.now();
     ids.push(...(await startMany(N, '1')));
     t.create = (Date.now() - start) / 1000;
+    if (POOL_PROBE) t.createPooled = await this.createPooled(name);
 
     start = Date.now();
     const extra = await startMany(N, '1');
@@ -330,6 +393,37 @@ class RawSystem {
     return t;
   }
 
+  /**
+   * Would a pool of network sandboxes made ahead of demand pay? Made first (not timed): N sandbox
+   * containers holding a network namespace with port 80 published, as a pool would keep ready.
+   * Timed: N application containers joining them (NetworkMode container:<sandbox>), so no veth,
+   * no iptables rule and no docker-proxy is set up on the critical path.
+   */
+  private async createPooled(name: string): Promise<number> {
+    const sandboxes: string[] = [];
+    await mapLimit(Array.from({ length: N }, (_, i) => i), RAW_PARALLEL, async () => {
+      const sandbox = await docker.createContainer({
+        Image: 'berth/busybox:test',
+        Cmd: ['sleep', '2147483647'],
+        Labels: { 'bench.raw': `${name}-sandbox` },
+        ExposedPorts: { '80/tcp': {} },
+        HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } },
+      });
+      await sandbox.start();
+      sandboxes.push(sandbox.id);
+    });
+    const apps: string[] = [];
+    const start = Date.now();
+    await mapLimit(sandboxes, RAW_PARALLEL, async (sandbox) => {
+      const container = await docker.createContainer({ Image: IMAGE, Env: ['VERSION=1'], Labels: { 'bench.raw': `${name}-pooled` }, HostConfig: { NetworkMode: `container:${sandbox}` } });
+      await container.start();
+      apps.push(container.id);
+    });
+    const seconds = (Date.now() - start) / 1000;
+    await Promise.all([...apps, ...sandboxes].map((id) => docker.getContainer(id).remove({ force: true })));
+    return seconds;
+  }
+
   async setUp(): Promise<void> {
     // Nothing to start: the raw engine is the engine.
   }
@@ -348,8 +442,8 @@ const median = (xs: number[]): number | undefined => {
 
 async function main(): Promise<void> {
   await run('bash', [join(ROOT, 'tools/images/build-images.sh'), '--quiet']);
-  const systems: Record<SystemName, BerthSystem | SwarmSystem | RawSystem> = { berth: new BerthSystem(), swarm: new SwarmSystem(), raw: new RawSystem() };
-  const results: Record<SystemName, Timings[]> = { berth: [], swarm: [], raw: [] };
+  const systems: Record<SystemName, BerthSystem | SwarmSystem | RawSystem> = { berth: new BerthSystem(), swarm: new SwarmSystem(), raw: new RawSystem(), 'berth-pool': new BerthPoolSystem() };
+  const results: Record<SystemName, Timings[]> = { berth: [], swarm: [], raw: [], 'berth-pool': [] };
   log(`${ROUNDS} rounds, ${N} replicas, systems ${SYSTEMS.join(', ')}; network: ${NETWORK}; ${cpus().length} cores`);
   try {
     for (const name of SYSTEMS) await systems[name].setUp();
@@ -367,10 +461,10 @@ async function main(): Promise<void> {
     for (const name of SYSTEMS) await systems[name].tearDown().catch((error: unknown) => log(`tear-down of ${name}: ${String(error)}`));
   }
 
-  const scenarios: Record<string, { berthSec?: number; swarmSec?: number; rawSec?: number }> = {};
+  const scenarios: Record<string, { berthSec?: number; swarmSec?: number; rawSec?: number; berthPoolSec?: number }> = {};
   for (const scenario of SCENARIOS) {
     const pick = (name: SystemName) => median(results[name].map((t) => t[scenario]).filter((v): v is number => v !== undefined));
-    const row = { berthSec: pick('berth'), swarmSec: pick('swarm'), rawSec: pick('raw') };
+    const row = { berthSec: pick('berth'), swarmSec: pick('swarm'), rawSec: pick('raw'), berthPoolSec: pick('berth-pool') };
     scenarios[scenario] = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined));
   }
   const fmt = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
@@ -379,6 +473,12 @@ async function main(): Promise<void> {
   console.log(`${'scenario'.padEnd(10)} ${'berth'.padStart(7)} ${'swarm'.padStart(7)} ${'raw'.padStart(7)} ${'swarm/berth'.padStart(12)} ${'berth/raw'.padStart(10)}`);
   for (const [scenario, row] of Object.entries(scenarios)) {
     console.log(`${scenario.padEnd(10)} ${fmt(row.berthSec).padStart(7)} ${fmt(row.swarmSec).padStart(7)} ${fmt(row.rawSec).padStart(7)} ${ratio(row.swarmSec, row.berthSec).padStart(12)} ${ratio(row.berthSec, row.rawSec).padStart(10)}`);
+  }
+  if (SYSTEMS.includes('berth-pool')) {
+    console.log(`with a sandbox pool (${POOL_SIZE} per node):\n${'scenario'.padEnd(10)} ${'pool'.padStart(7)} ${'pool/berth'.padStart(11)} ${'pool/raw'.padStart(9)}`);
+    for (const [scenario, row] of Object.entries(scenarios)) {
+      if (row.berthPoolSec !== undefined) console.log(`${scenario.padEnd(10)} ${fmt(row.berthPoolSec).padStart(7)} ${ratio(row.berthPoolSec, row.berthSec).padStart(11)} ${ratio(row.berthPoolSec, row.rawSec).padStart(9)}`);
+    }
   }
   console.log('targets: create <= 1.15x raw and swarm/berth >= 1.5; every other scenario swarm/berth >= 1.5; kill < 1 s; nodeLoss < 5 s (anchors: Kubernetes ~350 s, Nomad 20-30 s, Swarm ~15 s detection)');
   const result = { scenarios, network: NETWORK };

@@ -21,7 +21,7 @@ done
 DOCKER="${DOCKER:-docker}"
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
 SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
-IMAGES=(berth/busybox:test berth/http:test berth/crash:test berth/slow-ready:test berth/memhog:test)
+IMAGES=(berth/busybox:test berth/http:test berth/crash:test berth/slow-ready:test berth/memhog:test berth/pause:test)
 ALIASES=(nginx:latest) # tags of berth/http:test
 HASH_LABEL=berth.images.hash
 
@@ -118,6 +118,15 @@ trap 'exit 0' TERM INT
 sleep 2147483647 &
 wait $!
 EOF
+cat >"$ROOT/usr/local/bin/berth-pause" <<'EOF'
+#!/bin/sh
+# Holds a network namespace for the node-agent's sandbox pool: sleeps until SIGTERM, then exits 0.
+trap 'exit 0' TERM INT
+while :; do
+  sleep 2147483647 &
+  wait $!
+done
+EOF
 chmod 755 "$ROOT"/usr/local/bin/*
 
 common() { # $1 = description
@@ -140,6 +149,8 @@ dockerfile() { # $1 = image
       printf 'ENV CRASH_AFTER=3 EXIT_CODE=1\nCMD ["/usr/local/bin/berth-crash"]\n' ;;
     berth/memhog:test) common "allocates MEMHOG_MB MiB (OOMKilled under a smaller limit)"
       printf 'ENV MEMHOG_MB=256\nCMD ["/usr/local/bin/berth-memhog"]\n' ;;
+    berth/pause:test) common "network sandbox: sleeps until SIGTERM, exits 0 (node-agent SANDBOX_POOL_SIZE)"
+      printf 'CMD ["/usr/local/bin/berth-pause"]\n' ;;
     *) die "no recipe for $1" ;;
   esac
 }

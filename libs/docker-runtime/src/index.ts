@@ -1,6 +1,7 @@
 export * from './lib/container-runtime';
 export * from './lib/runtime.errors';
-export { DockerRuntime, type DockerRuntimeOptions } from './lib/docker.runtime';
+export { DockerRuntime, type DockerRuntimeOptions, type SandboxPoolSettings } from './lib/docker.runtime';
+export { portSignature, SandboxPool, type PortSignature, type Sandbox, type SandboxPoolOptions } from './lib/sandbox-pool';
 export { parseImageReference, defaultPullPolicy, type ImageReference } from './lib/image-reference';
 export { HostPortAllocator, PortTable, DEFAULT_HOST_PORT_RANGE, type HostPortAllocatorOptions } from './lib/host-port-allocator';
 export { classifyExit, type TerminatedState } from './lib/container-exit';

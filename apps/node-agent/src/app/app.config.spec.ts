@@ -21,6 +21,9 @@ describe('node-agent configuration', () => {
       HOLLOW_NODES: 1,
       CONTAINER_NETWORK: 'bridge',
       SERVICE_ENV_WAIT_MS: 2_000,
+      SANDBOX_POOL_SIZE: 0,
+      SANDBOX_IMAGE: 'berth/pause:test',
+      SANDBOX_POOL_CONCURRENCY: 2,
     });
   });
 
@@ -52,6 +55,9 @@ describe('node-agent configuration', () => {
     [{ RUNTIME: 'hollow', HOLLOW_NODES: '10', NODE_NAME: 'n'.repeat(62) }, 'NODE_NAME'],
     [{ CONTAINER_NETWORK: 'host' }, 'CONTAINER_NETWORK'],
     [{ CONTAINER_NETWORK: 'container:abc' }, 'CONTAINER_NETWORK'],
+    [{ SANDBOX_POOL_SIZE: '-1' }, 'SANDBOX_POOL_SIZE'],
+    [{ SANDBOX_POOL_SIZE: 'many' }, 'SANDBOX_POOL_SIZE'],
+    [{ SANDBOX_POOL_CONCURRENCY: '0' }, 'SANDBOX_POOL_CONCURRENCY'],
   ])('names the bad variable in %j', (bad, variable) => {
     const attempt = () => loadNodeAgentConfig({ NODE_NAME: 'n1', ...bad });
     expect(attempt).toThrow(ConfigError);

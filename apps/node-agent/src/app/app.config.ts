@@ -77,6 +77,12 @@ export const nodeAgentConfigShape = {
   /** A container that ran this long before it exited restarts after the initial delay again. */
   RESTART_BACKOFF_RESET_MS: env.int(10_000, 0),
   HOST_PORT_RANGE: portRange,
+  /** Network sandboxes kept ready per port signature (Docker runtime only); 0 = off. Replicas then start without network set-up on their path. */
+  SANDBOX_POOL_SIZE: z.coerce.number().int().min(0).max(256).default(0),
+  /** Local image of the sandboxes: its entry must sleep until SIGTERM (tools/images builds berth/pause:test). */
+  SANDBOX_IMAGE: z.string().min(1).default('berth/pause:test'),
+  /** Sandboxes created at once while refilling the pool. */
+  SANDBOX_POOL_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   DESIRED_REQUEST_TIMEOUT_MS: env.int(5_000, 100),
   DESIRED_RETRY_MAX_MS: env.int(5_000, 50),
   REPORT_TIMEOUT_MS: env.int(5_000, 100),

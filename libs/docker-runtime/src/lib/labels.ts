@@ -10,6 +10,11 @@ export const BERTH_LABELS = {
   namespace: 'berth.namespace',
   container: 'berth.container',
   attempt: 'berth.attempt',
+  /** On a network sandbox (sandbox pool): never a replica, left out of list() and events(). */
+  sandbox: 'berth.sandbox',
+  sandboxSignature: 'berth.sandbox-signature',
+  /** On a replica container that joined a sandbox's network namespace: the sandbox's container id. */
+  sandboxId: 'berth.sandbox-id',
 } as const;
 
 export function berthLabels(spec: ContainerSpec): Record<string, string> {

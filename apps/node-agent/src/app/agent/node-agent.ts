@@ -155,6 +155,7 @@ export class NodeAgent {
       facts,
       this.bootId,
     );
+    this.host.start?.().catch((error: unknown) => this.logger.warn({ msg: 'runtime upkeep failed to start', node: this.name, error: String(error) }));
     this.removeMetrics = this.ctx.metrics.addSource({ containersByState: () => this.reconciler.containersByState(), outboxDepth: () => this.outbox.depth });
     await this.outbox.open();
     this.heartbeat();
@@ -203,6 +204,7 @@ export class NodeAgent {
     this.removeMetrics?.();
     await this.outbox.close();
     await this.services?.close(this.ctx.config.SERVICE_DRAIN_TIMEOUT_MS);
+    await this.host.close?.().catch((error: unknown) => this.logger.warn({ msg: 'runtime upkeep failed to stop', node: this.name, error: String(error) }));
   }
 
   /** Capacity and engine facts; retried while the engine does not answer. */

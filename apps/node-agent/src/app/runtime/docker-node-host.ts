@@ -1,11 +1,13 @@
+import { Logger } from '@nestjs/common';
 import Dockerode from 'dockerode';
-import { DockerRuntime, inspectContainerNetwork, type ContainerRuntime, type HostPortRange } from '@berth/docker-runtime';
+import { DockerRuntime, inspectContainerNetwork, type HostPortRange, type SandboxPoolSettings } from '@berth/docker-runtime';
 import { NetworkProbeRunner, type ProbeRunner } from '../probes/probe-runner';
 import { kubernetesArch, type NodeFacts, type NodeHost } from './node-host';
 
 /** A real node: this host's Docker engine; its containers join `network` (a bridge network). */
 export class DockerNodeHost implements NodeHost {
-  readonly runtime: ContainerRuntime;
+  private readonly logger = new Logger(DockerNodeHost.name);
+  readonly runtime: DockerRuntime;
   readonly probeRunner: ProbeRunner;
 
   constructor(
@@ -14,9 +16,21 @@ export class DockerNodeHost implements NodeHost {
     private readonly docker: Dockerode,
     hostPortRange: HostPortRange,
     private readonly network = 'bridge',
+    sandboxPool?: Omit<SandboxPoolSettings, 'onError'>,
   ) {
-    this.runtime = new DockerRuntime({ docker, hostPortRange, network });
+    const onError = (what: string, error: unknown): void => this.logger.warn({ msg: 'sandbox pool', node: name, what, error: String(error) });
+    this.runtime = new DockerRuntime({ docker, hostPortRange, network, node: name, sandboxPool: { size: 0, image: '', ...sandboxPool, onError } });
     this.probeRunner = new NetworkProbeRunner(this.runtime);
+  }
+
+  /** Sweeps sandboxes a previous run left unused (even with the pool off), then keeps the pool's upkeep going. */
+  async start(): Promise<void> {
+    const removed = await this.runtime.startSandboxes();
+    if (removed) this.logger.log({ msg: 'removed unused network sandboxes', node: this.name, removed });
+  }
+
+  async close(): Promise<void> {
+    await this.runtime.closeSandboxes();
   }
 
   async describe(): Promise<NodeFacts> {

@@ -20,6 +20,10 @@ export interface NodeHost {
   runtime: ContainerRuntime;
   probeRunner: ProbeRunner;
   describe(): Promise<NodeFacts>;
+  /** Background upkeep of the runtime (Docker: the network sandbox pool); started with the agent. */
+  start?(): Promise<void>;
+  /** Releases what start() holds; containers keep running. */
+  close?(): Promise<void>;
 }
 
 /** Go's GOARCH names, which Kubernetes labels use. */

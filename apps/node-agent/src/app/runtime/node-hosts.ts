@@ -14,7 +14,8 @@ export interface NodeHostSet {
 /** RUNTIME=docker: this host's engine, one node. RUNTIME=hollow: N simulated nodes on one shared clock. */
 export function createNodeHosts(config: NodeAgentConfig, docker: Dockerode): NodeHostSet {
   if (config.RUNTIME === 'docker') {
-    return { hosts: [new DockerNodeHost(config.NODE_NAME, config.ADVERTISE_ADDRESS, docker, config.HOST_PORT_RANGE, config.CONTAINER_NETWORK)], close: () => undefined };
+    const sandboxPool = { size: config.SANDBOX_POOL_SIZE, image: config.SANDBOX_IMAGE, concurrency: config.SANDBOX_POOL_CONCURRENCY };
+    return { hosts: [new DockerNodeHost(config.NODE_NAME, config.ADVERTISE_ADDRESS, docker, config.HOST_PORT_RANGE, config.CONTAINER_NETWORK, sandboxPool)], close: () => undefined };
   }
   const cluster = new HollowCluster({ hostPortRange: config.HOST_PORT_RANGE });
   const capacity = { cpuMilli: config.HOLLOW_CPU_MILLI, memoryBytes: config.HOLLOW_MEMORY_BYTES };
