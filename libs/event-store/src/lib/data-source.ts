@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Client, Pool } from 'pg';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { CheckpointEntity, EventRecordEntity } from './entities';
@@ -19,6 +20,8 @@ export interface DatabaseOptions {
   applicationName?: string;
 }
 
+const logger = new Logger('PostgresPool');
+
 export function createDataSource(options: DatabaseOptions): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -35,13 +38,19 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   });
 }
 
-/** The raw pool the log's hot paths use (append, read, replay). */
+/**
+ * The raw pool the log's hot paths use (append, read, replay). When Postgres restarts it terminates
+ * the pool's idle connections; pg emits that on the pool, and an 'error' event nobody listens to
+ * kills the process. The pool drops such a client by itself and connects anew on the next query.
+ */
 export function createPool(options: DatabaseOptions): Pool {
-  return new Pool({
+  const pool = new Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'berth',
   });
+  pool.on('error', (error) => logger.warn({ msg: 'idle Postgres connection lost; the pool reconnects on next use', error: error.message }));
+  return pool;
 }
 
 /** Creates the database named in the URL if it does not exist yet (first start of a cluster). */

@@ -17,15 +17,25 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+export interface TestNatsServerOptions {
+  /** A configuration file (users, permissions, TLS, JetStream); the address and port flags still apply on top. */
+  configFile?: string;
+  /** Take this port rather than a free one (e.g. one already written into the configuration). */
+  port?: number;
+}
+
 /** A private JetStream server for tests that must stop and restart NATS without disturbing others. */
 export class TestNatsServer {
   private process: ChildProcess | null = null;
   private readonly storeDir = mkdtempSync(join(tmpdir(), 'berth-nats-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly options: TestNatsServerOptions = {},
+  ) {}
 
-  static async start(): Promise<TestNatsServer> {
-    const server = new TestNatsServer(await freePort());
+  static async start(options: TestNatsServerOptions = {}): Promise<TestNatsServer> {
+    const server = new TestNatsServer(options.port ?? (await freePort()), options);
     await server.restart();
     return server;
   }
@@ -36,7 +46,9 @@ export class TestNatsServer {
 
   async restart(): Promise<void> {
     await this.stop();
-    const child = spawn(NATS_SERVER_BIN, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
+    // A configuration file brings its own JetStream block (and store_dir, which nats-server will not take twice).
+    const storage = this.options.configFile ? ['-c', this.options.configFile] : ['-js', '-sd', this.storeDir];
+    const child = spawn(NATS_SERVER_BIN, ['-a', '127.0.0.1', '-p', String(this.port), ...storage], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.process = child;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -17,6 +17,8 @@ export interface TestClusterOptions {
   services?: Exclude<ServiceName, 'node-agent'>[];
   /** Extra environment for every process. */
   env?: Record<string, string>;
+  /** Postgres to use instead of TEST_DATABASE_URL (e.g. a PrivatePostgres the test restarts). */
+  databaseUrl?: string;
   /** Extra environment per node-agent (index -> env). */
   nodeEnv?: (index: number) => Record<string, string>;
 }
@@ -46,13 +48,13 @@ export interface TestCluster {
  */
 export async function startCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const id = randomBytes(3).toString('hex');
-  const db = await createTestDatabase(`c${id}`);
+  const db = await createTestDatabase(`c${id}`, options.databaseUrl ? { url: options.databaseUrl } : {});
   const nats = await TestNatsServer.start();
   const env: Record<string, string> = {
     DATABASE_URL: db.options.url,
     DATABASE_SCHEMA: db.options.schema,
     NATS_URL: nats.url,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env['BERTH_CLUSTER_LOG_LEVEL'] ?? 'warn',
     ANONYMOUS: 'true',
     ...options.env,
   };
@@ -62,9 +64,21 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
   const subnet = `127.${(parseInt(id.slice(0, 2), 16) % 250) + 1}.${parseInt(id.slice(2, 4), 16)}`;
   const nodeAddresses = nodeNames.map((_, i) => `${subnet}.${i + 2}`);
 
+  // BERTH_CLUSTER_LOG_DIR=/some/dir keeps every process's output (restarts appended) for a post-mortem.
+  const logDir = process.env['BERTH_CLUSTER_LOG_DIR'];
+  if (logDir) mkdirSync(logDir, { recursive: true });
+  const keepOutput = (key: string, service: ServiceProcess) => {
+    if (!logDir) return;
+    const file = createWriteStream(join(logDir, `${id}-${key.replace(':', '-')}.log`), { flags: 'a' });
+    service.process.stdout?.pipe(file, { end: false });
+    service.process.stderr?.pipe(file, { end: false });
+    service.process.once('close', () => file.end());
+  };
+
   const startControlPlane = async (name: Exclude<ServiceName, 'node-agent'>) => {
     await services.get(name)?.stop();
     const service = await startService(name, env);
+    keepOutput(name, service);
     services.set(name, service);
     await waitForHttp(`http://127.0.0.1:${service.port}/healthz`, service, 60_000);
     return service;
@@ -79,6 +93,7 @@ export async function startCluster(options: TestClusterOptions = {}): Promise<Te
       STATE_DIR: join(stateRoot, nodeNames[index]),
       ...options.nodeEnv?.(index),
     });
+    keepOutput(key, service);
     services.set(key, service);
     await waitForHttp(`http://127.0.0.1:${service.port}/healthz`, service, 60_000);
     return service;

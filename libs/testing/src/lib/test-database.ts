@@ -28,13 +28,13 @@ export async function createTestDatabase(prefix = 't', extra: Partial<DatabaseOp
     cleanup: async () => {
       await dataSource.destroy().catch(() => undefined);
       await pool.end().catch(() => undefined);
-      await dropSchema(schema);
+      await dropSchema(schema, options.url);
     },
   };
 }
 
-export async function dropSchema(schema: string): Promise<void> {
-  const client = new Client({ connectionString: TEST_DATABASE_URL });
+export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promise<void> {
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

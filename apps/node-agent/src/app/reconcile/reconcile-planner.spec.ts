@@ -24,6 +24,16 @@ const plan = (input: Partial<ReconcileInput> & { desired?: ReconcileInput['desir
 const desired = (...uids: readonly string[]) => new Map(uids.map((uid) => [uid, { restartPolicy: 'Always' as RestartPolicy }]));
 
 describe('planReconcile', () => {
+  it('confirms the stop of a terminating replica it never knew (no container, no record), and of one it runs', () => {
+    const running = container('b', 'running');
+    expect(plan({ terminating: ['a', 'b'], containers: [running] }).actions.sort((x, y) => x.replicaUid.localeCompare(y.replicaUid))).toEqual([
+      { type: 'terminate', replicaUid: 'a', containerIds: [] },
+      { type: 'terminate', replicaUid: 'b', containerIds: [running.id] },
+    ]);
+    // Before the first desired set nothing is terminated (adoption).
+    expect(plan({ desiredKnown: false, terminating: ['a'] }).actions).toEqual([]);
+  });
+
   it('creates attempt 0 for a desired replica without containers', () => {
     expect(plan({ desired: desired('a') }).actions).toEqual([{ type: 'create', replicaUid: 'a', attempt: 0 }]);
   });

@@ -22,6 +22,8 @@ export interface ReconcileInput {
   desired: ReadonlyMap<string, Pick<DesiredReplica, 'restartPolicy'>>;
   containers: Iterable<ObservedContainer>;
   replicas: ReadonlyMap<string, ReplicaProgress>;
+  /** Replicas the control plane is deleting and whose stop this agent has not reported yet (it may never have known them). */
+  terminating?: Iterable<string>;
 }
 
 export type ReconcileAction =
@@ -33,7 +35,7 @@ export type ReconcileAction =
   | { type: 'handleExit'; replicaUid: string; containerId: string }
   /** Extra containers of a desired replica (duplicates, superseded attempts, never started): stop and remove quietly. */
   | { type: 'prune'; replicaUid: string; containerIds: string[] }
-  /** A replica no longer desired: stop and remove its containers, report stopped, forget it. */
+  /** A replica no longer desired: stop and remove its containers (if any), report stopped, forget it. */
   | { type: 'terminate'; replicaUid: string; containerIds: string[] };
 
 export interface ReconcilePlan {
@@ -56,7 +58,7 @@ export function planReconcile(input: ReconcileInput): ReconcilePlan {
     if (list) list.push(container);
     else byReplica.set(container.replicaUid, [container]);
   }
-  const uids = new Set([...input.desired.keys(), ...byReplica.keys(), ...input.replicas.keys()]);
+  const uids = new Set([...input.desired.keys(), ...byReplica.keys(), ...input.replicas.keys(), ...(input.terminating ?? [])]);
   const actions: ReconcileAction[] = [];
   let wakeAt: number | undefined;
 

@@ -10,11 +10,18 @@ export class DesiredStateService {
 
   constructor(private readonly state: ClusterState) {}
 
-  /** Replicas bound to the node whose deletion was not requested, at the state's current position. */
+  /**
+   * Replicas bound to the node whose deletion was not requested, at the state's current position; and
+   * the terminating ones whose stop the agent has not confirmed yet.
+   */
   stateFor(node: string): DesiredState {
     const replicas: DesiredReplica[] = [];
+    const terminating: string[] = [];
     for (const replica of replicasOnNode(this.state, node)) {
-      if (replica.deletionRequested) continue;
+      if (replica.deletionRequested) {
+        if (!replica.stopped) terminating.push(replica.uid);
+        continue;
+      }
       let desired = this.cache.get(replica.uid);
       if (desired === undefined) {
         try {
@@ -28,7 +35,7 @@ export class DesiredStateService {
       }
       if (desired) replicas.push(desired);
     }
-    return { node, position: this.state.position, replicas };
+    return { node, position: this.state.position, replicas, terminating };
   }
 
   /** A replica is gone: its cached form goes too. */

@@ -68,6 +68,18 @@ describe('desired state', () => {
     expect(service.stateFor('unknown').replicas).toEqual([]);
   });
 
+  it("lists the node's terminating replicas until their stop is recorded, so the agent confirms even one it never ran", () => {
+    const c = cluster();
+    const [a, b, d] = c.active('web').map((r) => r.uid);
+    c.schedule(a, 'n1').schedule(b, 'n1').schedule(d, 'n2');
+    c.push(`replica:${a}`, 'ReplicaDeletionRequested', { reason: 'ScaledDown' });
+    c.push(`replica:${b}`, 'ReplicaDeletionRequested', { reason: 'ScaledDown' });
+    c.push(`replica:${b}`, 'ReplicaStopped', { node: 'n1' });
+    const service = new DesiredStateService(c.state);
+    expect(service.stateFor('n1')).toMatchObject({ replicas: [], terminating: [a] });
+    expect(service.stateFor('n2').terminating).toEqual([]);
+  });
+
   it('answers only for the node of the subject', () => {
     const c = cluster();
     const handler = new DesiredStateHandler({} as never, new DesiredStateService(c.state), new SchedulerMetrics(new Registry()));
