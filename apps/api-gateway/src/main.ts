@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { natsSettings } from '@berth/config';
 import { QueueGroups } from '@berth/contracts';
 import { natsTransportOptions } from '@berth/messaging';
 import { bootstrapService } from '@berth/service-kit';
@@ -11,10 +13,8 @@ void bootstrapService({
     return {
       module: AppModule.forRoot(config),
       port: config.PORT,
-      nats: natsTransportOptions(
-        { url: config.NATS_URL, name: 'berth-api-gateway', user: config.NATS_USER, password: config.NATS_PASSWORD },
-        QueueGroups.gateway,
-      ),
+      ...(config.TLS_CERT_FILE && config.TLS_KEY_FILE ? { https: { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) } } : {}),
+      nats: natsTransportOptions(natsSettings(config, 'berth-api-gateway'), QueueGroups.gateway),
     };
   },
 });

@@ -1,3 +1,4 @@
+import { natsSettings } from '@berth/config';
 import { QueueGroups } from '@berth/contracts';
 import { natsTransportOptions } from '@berth/messaging';
 import { bootstrapService } from '@berth/service-kit';
@@ -12,7 +13,7 @@ void bootstrapService({
       module: AppModule.forRoot(config),
       port: config.PORT,
       nats: natsTransportOptions(
-        { url: config.NATS_URL, name: 'berth-scheduler', user: config.NATS_USER, password: config.NATS_PASSWORD },
+        natsSettings(config, 'berth-scheduler'),
         QueueGroups.scheduler,
       ),
     };

@@ -75,8 +75,8 @@ export class ControlPlaneSide {
     readonly nodes: string[],
   ) {}
 
-  static async connect(nodes: string | string[], url = NATS_URL): Promise<ControlPlaneSide> {
-    const nats = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 100, waitOnFirstConnect: true });
+  static async connect(nodes: string | string[], url = NATS_URL, auth: { user?: string; pass?: string } = {}): Promise<ControlPlaneSide> {
+    const nats = await connect({ servers: url, ...auth, maxReconnectAttempts: -1, reconnectTimeWait: 100, waitOnFirstConnect: true });
     const side = new ControlPlaneSide(nats, Array.isArray(nodes) ? nodes : [nodes]);
     for (const node of side.nodes) side.listen(node);
     await nats.flush();

@@ -23,6 +23,12 @@ describe('gateway configuration', () => {
     }
   });
 
+  it('serves HTTPS only with both TLS_CERT_FILE and TLS_KEY_FILE, each a readable file', () => {
+    expect(() => loadGatewayConfig({ TLS_CERT_FILE: __filename })).toThrow(/TLS_KEY_FILE: must be set together with TLS_CERT_FILE/);
+    expect(() => loadGatewayConfig({ TLS_CERT_FILE: '/nonexistent.pem', TLS_KEY_FILE: __filename })).toThrow(/TLS_CERT_FILE: must be a readable file/);
+    expect(loadGatewayConfig({ TLS_CERT_FILE: __filename, TLS_KEY_FILE: __filename })).toMatchObject({ TLS_CERT_FILE: __filename, TLS_KEY_FILE: __filename });
+  });
+
   it('reads ANONYMOUS=true for local development', () => {
     expect(loadGatewayConfig({ ANONYMOUS: 'true', MAX_BODY_BYTES: '65536' })).toMatchObject({ ANONYMOUS: true, MAX_BODY_BYTES: 65536 });
   });

@@ -7,6 +7,9 @@ export const gatewayConfigShape = {
   ...commonConfigShape,
   ...databaseConfigShape,
   PORT: env.port(8080),
+  /** Both set: the API is served over HTTPS with this certificate (PEM, the chain after the leaf) and key. */
+  TLS_CERT_FILE: env.file(),
+  TLS_KEY_FILE: env.file(),
   /** Run a candidate for the event relay here (one copy cluster-wide is active). */
   RELAY_ENABLED: env.bool(true),
   /** Local development only: requests without a token act as `anonymous` with the admin role. */

@@ -18,6 +18,7 @@ import { OpenApiModule } from './openapi/openapi.module';
 import { PodsModule } from './pods/pods.module';
 import { ServicesModule } from './services/services.module';
 import { ApiReplyInterceptor } from './shared/api-reply.interceptor';
+import { HttpServerHardening } from './shared/http-server.hardening';
 import { RawBodyInstaller } from './shared/raw-body.reader';
 import { RequestMetrics } from './shared/request-metrics';
 import { StatusExceptionFilter } from './shared/status-exception.filter';
@@ -62,6 +63,7 @@ export class AppModule {
       providers: [
         RequestMetrics,
         RawBodyInstaller,
+        HttpServerHardening,
         { provide: APP_FILTER, useClass: StatusExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: ApiReplyInterceptor },
       ],

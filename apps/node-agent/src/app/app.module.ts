@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { natsSettings } from '@berth/config';
+import { Subjects } from '@berth/contracts';
 import { NatsHealthIndicator, NatsModule } from '@berth/messaging';
 import { ServiceKitModule } from '@berth/service-kit';
 import { AgentModule } from './agent/agent.module';
@@ -15,7 +17,8 @@ export class AppModule {
       imports: [
         DockerModule.forRoot(config.DOCKER_SOCKET),
         NatsModule.forRootAsync({
-          useFactory: () => ({ url: config.NATS_URL, name: `berth-node-agent-${config.NODE_NAME}`, user: config.NATS_USER, password: config.NATS_PASSWORD }),
+          // Replies to its requests come under its own subjects, the only ones its NATS credentials allow.
+          useFactory: () => ({ ...natsSettings(config, `berth-node-agent-${config.NODE_NAME}`), inboxPrefix: Subjects.nodeInbox(config.NODE_NAME) }),
         }),
         ServiceKitModule.forRoot({
           name: 'node-agent',

@@ -43,6 +43,7 @@ export class ApiReadModels implements OnModuleInit, BeforeApplicationShutdown {
       listenUrl: database.url,
       notifyChannel: store.notifyChannel,
       onError: (error) => this.logger.warn({ msg: 'api read models: projection failed, will retry', error: String(error) }),
+      onRegression: (reached, found) => this.logger.warn({ msg: 'api read models: the database lost its newest batches (crash); applying them again', reached, found }),
     });
     this.feed = new ChangeFeed(this.reader, this.pump, (error) => this.logger.warn({ msg: 'watch feed read failed', error: String(error) }));
     this.tokens = new TokenDirectory(this.reader, options.tokenCacheMs);

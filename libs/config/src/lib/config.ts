@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 
 /** A bad or missing environment variable: the process must not start. */
@@ -27,6 +28,8 @@ export function loadConfig<S extends z.ZodRawShape>(
       result.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? '?'), message: issue.message })),
     );
   }
+  const unpaired = unpairedCertificates(result.data);
+  if (unpaired.length > 0) throw new ConfigError(unpaired);
   return result.data;
 }
 
@@ -54,13 +57,45 @@ export const env = {
       .default(fallback ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** An optional path to a file that must exist and be readable when set. */
+  file: () =>
+    z
+      .string()
+      .optional()
+      .refine((path) => path === undefined || readable(path), 'must be a readable file'),
 };
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `X_CERT_FILE` and `X_KEY_FILE` of one shape go together: a certificate without its key is a mistake. */
+function unpairedCertificates(config: Record<string, unknown>): { variable: string; message: string }[] {
+  const problems: { variable: string; message: string }[] = [];
+  for (const cert of Object.keys(config).filter((key) => key.endsWith('_CERT_FILE'))) {
+    const key = `${cert.slice(0, -'_CERT_FILE'.length)}_KEY_FILE`;
+    if (!(key in config) || Boolean(config[cert]) === Boolean(config[key])) continue;
+    const [missing, present] = config[cert] ? [key, cert] : [cert, key];
+    problems.push({ variable: missing, message: `must be set together with ${present}` });
+  }
+  return problems;
+}
 
 /** The variables every Berth service shares. */
 export const commonConfigShape = {
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   NATS_USER: z.string().optional(),
   NATS_PASSWORD: z.string().optional(),
+  /** TLS to NATS: the CA that signed the server's certificate; any NATS_TLS_* turns TLS on. */
+  NATS_TLS_CA_FILE: env.file(),
+  /** A client certificate and key, for a server that verifies clients (both or neither). */
+  NATS_TLS_CERT_FILE: env.file(),
+  NATS_TLS_KEY_FILE: env.file(),
   LOG_LEVEL: env.logLevel(),
 };
 
@@ -74,16 +109,34 @@ export const databaseConfigShape = {
   DATABASE_POOL_SIZE: env.int(10, 1),
 };
 
+export type CommonConfig = z.infer<z.ZodObject<typeof commonConfigShape>>;
+
+/** The NATS client settings (what connectNats and natsTransportOptions take) from the common variables. */
+export function natsSettings(config: CommonConfig, name: string) {
+  const tls = {
+    ...(config.NATS_TLS_CA_FILE ? { caFile: config.NATS_TLS_CA_FILE } : {}),
+    ...(config.NATS_TLS_CERT_FILE ? { certFile: config.NATS_TLS_CERT_FILE } : {}),
+    ...(config.NATS_TLS_KEY_FILE ? { keyFile: config.NATS_TLS_KEY_FILE } : {}),
+  };
+  return {
+    url: config.NATS_URL,
+    name,
+    user: config.NATS_USER,
+    password: config.NATS_PASSWORD,
+    ...(Object.keys(tls).length > 0 ? { tls } : {}),
+  };
+}
+
 /** The settings every control-plane service derives from its validated environment. */
 export function controlPlaneSettings(
   service: string,
-  config: z.infer<z.ZodObject<typeof commonConfigShape>> & z.infer<z.ZodObject<typeof databaseConfigShape>>,
+  config: CommonConfig & z.infer<z.ZodObject<typeof databaseConfigShape>>,
   relay: boolean,
 ) {
   return {
     service,
     logLevel: config.LOG_LEVEL,
-    nats: { url: config.NATS_URL, name: service, user: config.NATS_USER, password: config.NATS_PASSWORD },
+    nats: natsSettings(config, service),
     database: { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, poolSize: config.DATABASE_POOL_SIZE },
     relay,
   };

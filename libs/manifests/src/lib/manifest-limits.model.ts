@@ -14,9 +14,31 @@ export interface ManifestLimits {
   maxNameLength: number;
   /** Entries in any metadata.labels. */
   maxLabels: number;
+  /** Entries in any metadata.annotations (their total size is checked by the validator: 256 KiB). */
+  maxAnnotations: number;
   /** YAML documents in one body. */
   maxDocuments: number;
+  /**
+   * Tighter bounds for particular lists, by field path with `[*]` for any index
+   * (`spec.template.spec.containers[*].env`); every other list has `maxListLength`.
+   */
+  fieldListLimits: Readonly<Record<string, number>>;
 }
+
+/** The lists a real workload keeps short, with room to spare; longer ones are a mistake or an attack. */
+export const DEFAULT_FIELD_LIST_LIMITS: Readonly<Record<string, number>> = Object.freeze({
+  'spec.template.spec.containers': 64,
+  'spec.template.spec.containers[*].ports': 256,
+  'spec.template.spec.containers[*].env': 1_024,
+  'spec.template.spec.containers[*].command': 1_024,
+  'spec.template.spec.containers[*].args': 1_024,
+  'spec.template.spec.tolerations': 256,
+  'spec.template.spec.topologySpreadConstraints': 64,
+  // Service
+  'spec.ports': 256,
+  // HorizontalPodAutoscaler
+  'spec.metrics': 64,
+});
 
 export const DEFAULT_MANIFEST_LIMITS: Readonly<ManifestLimits> = Object.freeze({
   maxBytes: 3 * 1024 * 1024,
@@ -25,7 +47,9 @@ export const DEFAULT_MANIFEST_LIMITS: Readonly<ManifestLimits> = Object.freeze({
   maxListLength: 10_000,
   maxNameLength: 253,
   maxLabels: 64,
+  maxAnnotations: 256,
   maxDocuments: 1_000,
+  fieldListLimits: DEFAULT_FIELD_LIST_LIMITS,
 });
 
 export type ManifestErrorReason =
@@ -40,6 +64,8 @@ export type ManifestErrorReason =
   | 'ListTooLong'
   | 'NameTooLong'
   | 'TooManyLabels'
+  | 'TooManyAnnotations'
+  | 'InvalidCharacter'
   | 'UnrecognizedResource'
   | 'InvalidResource';
 

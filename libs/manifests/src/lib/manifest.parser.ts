@@ -1,4 +1,4 @@
-import { FieldError, formatFieldError, formatFieldPath, invalidStatus, statusFor } from '@berth/contracts';
+import { FieldError, formatFieldError, formatFieldPath, invalidStatus, Status, statusFor } from '@berth/contracts';
 import { Composer, Document, LineCounter, Parser } from 'yaml';
 import {
   DEFAULT_MANIFEST_LIMITS,
@@ -36,18 +36,23 @@ function badRequest(reason: ManifestErrorReason, position: Partial<DocumentPosit
   return { reason, ...position, ...(field ? { field } : {}), message, status: statusFor(400, 'BadRequest', message) };
 }
 
-/** A limit broken by one field: a 422 naming the object, like a validation error. */
-function fieldViolation(reason: ManifestErrorReason, position: Partial<DocumentPosition>, object: JsonObject, fieldError: FieldError, limits: ManifestLimits): ManifestError {
+/** Limits broken by fields: a 422 naming the object and each field, like a validation error. */
+function fieldViolationsStatus(object: JsonObject, fieldErrors: FieldError[], limits: ManifestLimits): Status {
   const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
   const name = asObject(object.metadata)?.name;
-  const status = invalidStatus(
+  return invalidStatus(
     {
       kind: typeof object.kind === 'string' ? object.kind : 'Object',
       group: apiVersion.includes('/') ? apiVersion.split('/')[0] : '',
-      name: typeof name === 'string' && Buffer.byteLength(name) <= limits.maxNameLength ? name : '',
+      name: typeof name === 'string' && Buffer.byteLength(name) <= limits.maxNameLength && !name.includes(NUL) ? name : '',
     },
-    [fieldError],
+    fieldErrors,
   );
+}
+
+/** A limit broken by one field: a 422 naming the object, like a validation error. */
+function fieldViolation(reason: ManifestErrorReason, position: Partial<DocumentPosition>, object: JsonObject, fieldError: FieldError, limits: ManifestLimits): ManifestError {
+  const status = fieldViolationsStatus(object, [fieldError], limits);
   return { reason, ...position, field: fieldError.field, message: `${prefix(position)}${formatFieldError(fieldError)}`, status };
 }
 
@@ -71,6 +76,25 @@ interface Violation {
   detail?: string;
 }
 
+/** `spec.template.spec.containers[0].env` -> `spec.template.spec.containers[*].env`, the key of `fieldListLimits`. */
+function listPattern(path: Segment[]): string {
+  return formatFieldPath(path.map((segment) => (typeof segment === 'number' ? '[*]' : segment)));
+}
+
+/** Postgres text (and so the log's jsonb) cannot hold NUL; no Kubernetes field needs it. */
+const NUL = '\u0000';
+const NUL_DETAIL = 'must not contain the NUL character (\\u0000)';
+
+/** Labels and annotations are limited in number where they are metadata (of the object or of a template). */
+function mapCountViolation(frame: Frame, entries: number, limits: ManifestLimits, path: () => Segment[]): Violation | undefined {
+  if (frame.parent?.segment !== 'metadata') return undefined;
+  const [reason, max] =
+    frame.segment === 'labels' ? (['TooManyLabels', limits.maxLabels] as const) : frame.segment === 'annotations' ? (['TooManyAnnotations', limits.maxAnnotations] as const) : [];
+  if (!reason || max === undefined || entries <= max) return undefined;
+  const field = formatFieldPath(path());
+  return { reason, path: path(), fieldError: { type: 'TooMany', field, value: entries, detail: `must have at most ${max} items` } };
+}
+
 /** Every limit one decoded object breaks, walking it without recursion. */
 function limitViolations(object: JsonObject, limits: ManifestLimits): Violation[] {
   const violations: Violation[] = [];
@@ -89,20 +113,24 @@ function limitViolations(object: JsonObject, limits: ManifestLimits): Violation[
   const stack: Frame[] = [{ value: object, depth: 0 }];
   for (let frame = stack.pop(); frame; frame = stack.pop()) {
     const { value } = frame;
+    const path = (): Segment[] => pathOf(frame as Frame);
+    if (typeof value === 'string' && value.includes(NUL)) {
+      violations.push({ reason: 'InvalidCharacter', path: path(), fieldError: { type: 'Invalid', field: formatFieldPath(path()), value, detail: NUL_DETAIL } });
+    }
     if (typeof value !== 'object' || value === null) continue;
     const depth = frame.depth + 1;
-    const path = (): Segment[] => pathOf(frame as Frame);
     if (depth > limits.maxDepth) {
       violations.push({ reason: 'TooDeep', path: path(), detail: `nested more than ${limits.maxDepth} levels deep` });
       continue;
     }
     if (Array.isArray(value)) {
-      if (value.length > limits.maxListLength) {
+      const max = Math.min(limits.maxListLength, limits.fieldListLimits[listPattern(path())] ?? Infinity);
+      if (value.length > max) {
         const field = formatFieldPath(path());
         violations.push({
           reason: 'ListTooLong',
           path: path(),
-          fieldError: { type: 'TooMany', field, value: value.length, detail: `must have at most ${limits.maxListLength} items` },
+          fieldError: { type: 'TooMany', field, value: value.length, detail: `must have at most ${max} items` },
         });
         continue;
       }
@@ -111,17 +139,35 @@ function limitViolations(object: JsonObject, limits: ManifestLimits): Violation[
       continue;
     }
     const entries = Object.entries(value);
-    if (frame.segment === 'labels' && frame.parent?.segment === 'metadata' && entries.length > limits.maxLabels) {
-      const field = formatFieldPath(path());
-      violations.push({
-        reason: 'TooManyLabels',
-        path: path(),
-        fieldError: { type: 'TooMany', field, value: entries.length, detail: `must have at most ${limits.maxLabels} items` },
-      });
+    const tooMany = mapCountViolation(frame, entries.length, limits, path);
+    if (tooMany) violations.push(tooMany);
+    for (const [key] of entries) {
+      if (!key.includes(NUL)) continue;
+      const keyPath = [...path(), key];
+      violations.push({ reason: 'InvalidCharacter', path: keyPath, fieldError: { type: 'Invalid', field: formatFieldPath(keyPath), value: key, detail: `the key ${NUL_DETAIL}` } });
     }
     for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i][1], depth, parent: frame, segment: entries[i][0] });
   }
   return violations;
+}
+
+/**
+ * The limits one decoded object (a JSON body, or an object after a patch) breaks, as the
+ * Kubernetes Status to answer with: 422 naming every field (lengths, counts, NUL characters),
+ * or 400 when it is nested too deep. Undefined when it keeps them all.
+ */
+export function objectLimitsStatus(object: unknown, limits: Partial<ManifestLimits> = {}): Status | undefined {
+  const record = asObject(object);
+  if (!record) return undefined;
+  const effective: ManifestLimits = { ...DEFAULT_MANIFEST_LIMITS, ...limits };
+  const violations = limitViolations(record, effective);
+  if (violations.length === 0) return undefined;
+  const structural = violations.find((v) => !v.fieldError);
+  if (structural) {
+    const field = formatFieldPath(structural.path);
+    return statusFor(400, 'BadRequest', `${field ? `${field}: ` : ''}${structural.detail ?? structural.reason}`);
+  }
+  return fieldViolationsStatus(record, violations.map((v) => v.fieldError as FieldError), effective);
 }
 
 function lineOf(lineCounter: LineCounter, offset: number | undefined): number | undefined {

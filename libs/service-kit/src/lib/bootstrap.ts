@@ -9,6 +9,8 @@ export interface ServicePlan {
   module: unknown;
   port: number;
   host?: string;
+  /** Set: serve HTTPS (certificate and key) instead of HTTP. */
+  https?: { cert: Buffer; key: Buffer };
   /** Options of Nest's NATS transport for this service's @MessagePattern/@EventPattern handlers. */
   nats?: Record<string, unknown>;
 }
@@ -34,7 +36,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   }
   let app: INestApplication;
   try {
-    app = await NestFactory.create(plan.module as never, { bufferLogs: true, abortOnError: false });
+    app = await NestFactory.create(plan.module as never, { bufferLogs: true, abortOnError: false, ...(plan.https ? { httpsOptions: plan.https } : {}) });
   } catch (error) {
     fatal(options.name, 'start-up failed', error);
     process.exit(1);
@@ -46,7 +48,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
     await app.startAllMicroservices();
   }
   await app.listen(plan.port, plan.host ?? '0.0.0.0');
-  new NestLogger('bootstrap').log({ msg: 'service started', service: options.name, port: plan.port });
+  new NestLogger('bootstrap').log({ msg: 'service started', service: options.name, port: plan.port, protocol: plan.https ? 'https' : 'http' });
   return app;
 }
 

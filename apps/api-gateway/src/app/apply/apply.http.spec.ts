@@ -88,6 +88,32 @@ spec:
     expect(await gw.db.store.streamVersion('deployment:shop/broken')).toBe(-1);
   });
 
+  it('keeps the live replicas and paused of a Deployment whose manifest leaves them out (like kubectl apply)', async () => {
+    const manifest = (NGINX.split(/^---$/m).find((d) => d.includes('kind: Deployment')) ?? '').replace(/nginx-deployment/g, 'kept').replace(/^\s*replicas: 3\n/m, '');
+    expect(manifest).not.toContain('replicas');
+    const path = '/apis/apps/v1/namespaces/default/deployments/kept';
+    type Deployment = { spec: { replicas: number; paused?: boolean; template: { spec: { containers: { image: string }[] } } } };
+    expect((await gw.request<ApplyResult>('POST', '/apply', { body: manifest, contentType: yaml })).body.items[0].action).toBe('created');
+    expect((await gw.request<Deployment>('GET', path)).body.spec.replicas).toBe(1);
+    const merge = 'application/merge-patch+json';
+    expect((await gw.request('PATCH', `${path}/scale`, { body: { spec: { replicas: 4 } }, contentType: merge })).status).toBe(200);
+    expect((await gw.request('PATCH', path, { body: { spec: { paused: true } }, contentType: merge })).status).toBe(200);
+
+    const again = await gw.request<ApplyResult>('POST', '/apply', { body: manifest, contentType: yaml });
+    expect(again.body.items[0].action).toBe('unchanged');
+    const updated = await gw.request<ApplyResult>('POST', '/apply', { body: manifest.replace('nginx:latest', 'nginx:1.27'), contentType: yaml });
+    expect(updated.body.items[0].action).toBe('configured');
+    const live = (await gw.request<Deployment>('GET', path)).body;
+    expect(live.spec).toMatchObject({ replicas: 4, paused: true });
+    expect(live.spec.template.spec.containers[0].image).toBe('nginx:1.27');
+    // A manifest that names them wins, as before.
+    const named = manifest.replace('nginx:latest', 'nginx:1.27').replace('spec:\n', 'spec:\n  replicas: 2\n  paused: false\n');
+    expect((await gw.request<ApplyResult>('POST', '/apply', { body: named, contentType: yaml })).body.items[0].action).toBe('configured');
+    expect((await gw.request<Deployment>('GET', path)).body.spec).toMatchObject({ replicas: 2, paused: false });
+    const types = (await gw.db.store.readStream('deployment:default/kept')).map((e) => e.type);
+    expect(types).toEqual(['DeploymentCreated', 'DeploymentScaled', 'DeploymentPaused', 'DeploymentUpdated', 'DeploymentScaled', 'DeploymentResumed']);
+  });
+
   it('appends nothing with dryRun=All, and answers 400/422 when nothing could be parsed', async () => {
     const head = await gw.head();
     const dry = await gw.request<ApplyResult>('POST', '/apply?dryRun=All', { body: NGINX.replace(/nginx-/g, 'dry-'), contentType: yaml });

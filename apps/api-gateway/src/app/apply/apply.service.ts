@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isDNS1123Label, Status, statusFor, validateResource } from '@berth/contracts';
+import { JsonObject } from '@berth/api-read-models';
 import { parseManifests } from '@berth/manifests';
 import { InvalidManifest } from '@berth/contracts';
 import { GATEWAY_CONFIG, GatewayConfig } from '../app.config';
@@ -113,7 +114,7 @@ export class ApplyService {
         name: item.name,
       };
       if (!isAllowed(caller.grant, access)) throw new AccessDenied(forbiddenMessage(caller.actor, access));
-      const outcome = await this.resources.apply(kind, caller, validated, { dryRun });
+      const outcome = await this.resources.apply(kind, caller, validated, { dryRun }, object as JsonObject);
       return { ...item, action: outcome.action, warnings };
     } catch (error) {
       return { ...described, ...(described.namespace || !namespace ? {} : { namespace }), action: 'failed', status: toStatus(error), warnings };

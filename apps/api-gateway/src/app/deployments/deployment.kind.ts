@@ -30,6 +30,20 @@ export function deploymentUpdateEvents(current: JsonObject, next: JsonObject): N
   return events;
 }
 
+/**
+ * `berth scale`, an autoscaler and `berth rollout pause` own spec.replicas and spec.paused: an
+ * applied manifest that leaves them out keeps their live values (as kubectl apply does), so
+ * re-applying a file neither undoes a scale nor resumes a paused rollout.
+ */
+export function keepScaleAndPause(submitted: JsonObject, current: JsonObject, next: JsonObject): JsonObject {
+  const given = (submitted['spec'] ?? {}) as JsonObject;
+  const spec = { ...specOf(next) };
+  for (const field of ['replicas', 'paused']) {
+    if (given[field] === undefined && specOf(current)[field] !== undefined) spec[field] = specOf(current)[field];
+  }
+  return { ...next, spec };
+}
+
 /** apps/v1 keeps spec.selector immutable. */
 export function deploymentUpdateErrors(current: JsonObject, next: JsonObject): FieldError[] {
   const before = specOf(current)['selector'];
@@ -43,4 +57,5 @@ export const DEPLOYMENT_KIND: ManifestKind = {
   events: { created: 'DeploymentCreated', updated: 'DeploymentUpdated', deleted: 'DeploymentDeleted' },
   checkUpdate: deploymentUpdateErrors,
   updateEvents: deploymentUpdateEvents,
+  keepOnApply: keepScaleAndPause,
 };

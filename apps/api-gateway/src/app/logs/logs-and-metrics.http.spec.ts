@@ -121,6 +121,13 @@ describe('pod logs from the node and metrics from the monitor, over NATS', () =>
       expect(nodes.body.items).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ name: 'logs-node' }), usage: { cpu: '250m', memory: '65536Ki' } })]);
       const pods = await gw.request<{ items: { metadata: { name: string }; containers: { name: string; usage: { cpu: string } }[] }[] }>('GET', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods');
       expect(pods.body.items.find((p) => p.metadata.name === podName)?.containers).toEqual([{ name: 'web', usage: { cpu: '250m', memory: '65536Ki' } }]);
+      // labelSelector filters like metrics-server's (berth top pods -l); a bad one is a 400.
+      type Names = { items: { metadata: { name: string } }[] };
+      const names = async (path: string) => (await gw.request<Names>('GET', path)).body.items.map((p) => p.metadata.name);
+      expect(await names('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dtalker')).toContain(podName);
+      expect(await names('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dother')).toEqual([]);
+      expect(await names('/apis/metrics.k8s.io/v1beta1/pods?labelSelector=app,app%20notin%20(talker)')).toEqual([]);
+      expect((await gw.request('GET', '/apis/metrics.k8s.io/v1beta1/pods?labelSelector=app%20in%20(')).status).toBe(400);
     } finally {
       monitor.unsubscribe();
     }

@@ -61,7 +61,8 @@ export class LogsService {
     if (!node) throw new BadRequest(`pod "${name}" is not scheduled to a node yet: it has no logs`);
     const request = logsRequestOf(row.uid, query);
     const subject = Subjects.nodeLogs(node);
-    const inbox = createInbox();
+    // Under the node's own subjects: its agent may publish only there.
+    const inbox = createInbox(Subjects.nodeLogsReply(node));
     const subscription = this.nats.subscribe(inbox);
     const messages = subscription[Symbol.asyncIterator]();
     const stop = () => subscription.unsubscribe();

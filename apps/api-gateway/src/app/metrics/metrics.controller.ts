@@ -1,4 +1,4 @@
-import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
 import { Access } from '../auth/access.decorator';
 import { AccessGuard } from '../auth/access.guard';
 import { KubeObject } from '../shared/api-reply';
@@ -26,14 +26,14 @@ export class ResourceMetricsController {
 
   @Get(`${BASE}/pods`)
   @Access('list', 'pods', GROUP)
-  allPods(): Promise<MetricsList> {
-    return this.metrics.pods(undefined);
+  allPods(@Query('labelSelector') labelSelector?: string): Promise<MetricsList> {
+    return this.metrics.pods(undefined, { labelSelector });
   }
 
   @Get(`${BASE}/namespaces/:namespace/pods`)
   @Access('list', 'pods', GROUP)
-  pods(@Param('namespace') namespace: string): Promise<MetricsList> {
-    return this.metrics.pods(namespace);
+  pods(@Param('namespace') namespace: string, @Query('labelSelector') labelSelector?: string): Promise<MetricsList> {
+    return this.metrics.pods(namespace, { labelSelector });
   }
 
   @Get(`${BASE}/namespaces/:namespace/pods/:name`)

@@ -9,6 +9,7 @@ import { NODES, PODS } from '../resources/api-kinds';
 import { ObjectReads } from '../resources/object-reads.service';
 import { DependencyUnavailable, ResourceNotFound } from '../shared/api-errors';
 import { KubeObject } from '../shared/api-reply';
+import { parseLabelSelector } from '../shared/selectors';
 
 const API_VERSION = 'metrics.k8s.io/v1beta1';
 const WINDOW_SECONDS = 60;
@@ -57,10 +58,13 @@ export class MetricsService {
     return this.nodeMetrics(name, item, answer);
   }
 
-  async pods(namespace: string | undefined, name?: string): Promise<MetricsList> {
+  /** Usage of one pod (`name`) or of the pods of a namespace (all when undefined), like metrics-server filtered by `labelSelector`. */
+  async pods(namespace: string | undefined, filter: { name?: string; labelSelector?: string } = {}): Promise<MetricsList> {
+    const { name } = filter;
+    const labels = parseLabelSelector(filter.labelSelector);
     const pods = name
       ? [(await this.reads.live(PODS, namespace, name)).row.object]
-      : (await this.reads.list(PODS, namespace, { fields: [], limit: 0, watch: false })).items;
+      : (await this.reads.list(PODS, namespace, { fields: [], limit: 0, watch: false, ...(labels ? { labels } : {}) })).items;
     const byUid = new Map(pods.map((pod) => [String((pod['metadata'] as JsonObject)['uid']), pod]));
     const answer = byUid.size === 0 ? undefined : await this.query({ kind: 'replica', names: [...byUid.keys()], windowSeconds: WINDOW_SECONDS, aggregate: 'avg' });
     const items = (answer?.items ?? []).flatMap((item) => {
@@ -84,7 +88,7 @@ export class MetricsService {
   }
 
   async pod(namespace: string, name: string): Promise<KubeObject> {
-    return (await this.pods(namespace, name)).items[0];
+    return (await this.pods(namespace, { name })).items[0];
   }
 
   private nodeMetrics(name: string, item: MetricsItem, answer: MetricsAnswer): KubeObject {

@@ -2,6 +2,7 @@ import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { Public } from '../auth/access.decorator';
 import { AccessGuard } from '../auth/access.guard';
 import { OpenApiService } from './openapi.service';
+import { DOCS_CONTENT_SECURITY_POLICY } from './swagger-ui.assets';
 
 @Controller()
 @UseGuards(AccessGuard)
@@ -17,6 +18,8 @@ export class OpenApiController {
   @Get('docs')
   @Public()
   @Header('Content-Type', 'text/html; charset=utf-8')
+  @Header('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY)
+  @Header('X-Content-Type-Options', 'nosniff')
   docs(): string {
     return this.openApi.docs();
   }

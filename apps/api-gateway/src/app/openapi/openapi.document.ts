@@ -16,6 +16,7 @@ export interface RouteDoc {
   query?: string[];
   public?: boolean;
   text?: boolean;
+  html?: boolean;
 }
 
 function crud(tag: string, base: string, kind: string, options: { all?: string; write?: boolean; update?: boolean; del?: boolean } = {}): RouteDoc[] {
@@ -43,7 +44,7 @@ export const API_ROUTES: readonly RouteDoc[] = [
   { method: 'get', path: '/apis/{group}', summary: 'One API group', tag: 'discovery', returns: 'Object' },
   { method: 'get', path: '/apis/{group}/{version}', summary: 'Resources of a group version', tag: 'discovery', returns: 'Object' },
   { method: 'get', path: '/openapi.json', summary: 'This document', tag: 'discovery', returns: 'Object', public: true },
-  { method: 'get', path: '/docs', summary: 'Documentation page', tag: 'discovery', returns: 'Object', public: true, text: true },
+  { method: 'get', path: '/docs', summary: 'Swagger UI for this document (its files under /docs/, served from swagger-ui-dist)', tag: 'discovery', returns: 'Object', public: true, html: true },
   ...crud('namespaces', '/api/v1/namespaces', 'Namespace', { update: false }),
   { method: 'get', path: '/api/v1/nodes', summary: 'List or watch nodes', tag: 'nodes', returns: 'NodeList', list: true },
   { method: 'get', path: '/api/v1/nodes/{name}', summary: 'Read a Node', tag: 'nodes', returns: 'Node' },
@@ -75,8 +76,15 @@ export const API_ROUTES: readonly RouteDoc[] = [
   }),
   { method: 'get', path: '/apis/metrics.k8s.io/v1beta1/nodes', summary: 'Usage of every node', tag: 'metrics', returns: 'Object' },
   { method: 'get', path: '/apis/metrics.k8s.io/v1beta1/nodes/{name}', summary: 'Usage of a node', tag: 'metrics', returns: 'Object' },
-  { method: 'get', path: '/apis/metrics.k8s.io/v1beta1/pods', summary: 'Usage of every pod', tag: 'metrics', returns: 'Object' },
-  { method: 'get', path: '/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods', summary: 'Usage of the pods of a namespace', tag: 'metrics', returns: 'Object' },
+  { method: 'get', path: '/apis/metrics.k8s.io/v1beta1/pods', summary: 'Usage of every pod', tag: 'metrics', returns: 'Object', query: ['labelSelector'] },
+  {
+    method: 'get',
+    path: '/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods',
+    summary: 'Usage of the pods of a namespace',
+    tag: 'metrics',
+    returns: 'Object',
+    query: ['labelSelector'],
+  },
   { method: 'get', path: '/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods/{name}', summary: 'Usage of a pod', tag: 'metrics', returns: 'Object' },
   {
     method: 'post',
@@ -132,7 +140,11 @@ export function openApiDocument(): Record<string, unknown> {
     const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     const query = [...(route.list ? LIST_QUERY : []), ...(route.query ?? [])].map((name) => ({ name, in: 'query', required: false, description: QUERY_HELP[name], schema: { type: 'string' } }));
     const success = String(route.code ?? 200);
-    const content = route.text ? { 'text/plain': { schema: { type: 'string' } } } : { 'application/json': { schema: schemaRef(route.returns) } };
+    const content = route.html
+      ? { 'text/html': { schema: { type: 'string' } } }
+      : route.text
+        ? { 'text/plain': { schema: { type: 'string' } } }
+        : { 'application/json': { schema: schemaRef(route.returns) } };
     paths[route.path] ??= {};
     paths[route.path][route.method] = {
       summary: route.summary,
@@ -204,17 +216,4 @@ export function openApiDocument(): Record<string, unknown> {
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas },
     paths,
   };
-}
-
-/** /docs without Swagger UI (swagger-ui-dist is not installed): the routes, and a link to the document. */
-export function docsPage(): string {
-  const rows = API_ROUTES.map(
-    (r) => `<tr><td><code>${r.method.toUpperCase()}</code></td><td><code>${r.path.replace(/</g, '&lt;')}</code></td><td>${r.summary.replace(/</g, '&lt;')}</td></tr>`,
-  ).join('\n');
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><title>Berth API</title>
-<style>body{font-family:sans-serif;margin:2em}td{padding:2px 8px;vertical-align:top}code{font-size:90%}</style></head>
-<body><h1>Berth API</h1>
-<p>The OpenAPI 3 document: <a href="/openapi.json">/openapi.json</a> (load it into any OpenAPI viewer). Authenticate with <code>Authorization: Bearer &lt;token&gt;</code>.</p>
-<table>${rows}</table></body></html>`;
 }

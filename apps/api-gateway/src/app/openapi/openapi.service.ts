@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { docsPage, openApiDocument } from './openapi.document';
+import { openApiDocument } from './openapi.document';
+import { swaggerUiPage } from './swagger-ui.assets';
 
 @Injectable()
 export class OpenApiService {
   private readonly document = openApiDocument();
-  private readonly page = docsPage();
+  private readonly page = swaggerUiPage();
 
   json(): Record<string, unknown> {
     return this.document;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { FieldError, InvalidManifest, invalidStatus, NewEvent, Status, validateResource } from '@berth/contracts';
 import { canonicalJson } from '@berth/cluster-state';
+import { objectLimitsStatus } from '@berth/manifests';
 import { JsonObject, ObjectRow, SERVER_META_FIELDS } from '@berth/api-read-models';
 import { AppendRequest } from '@berth/event-store';
 import { BadRequest, PatchFailed, ResourceAlreadyExists, ResourceConflict, ResourceNotFound } from '../shared/api-errors';
@@ -27,6 +28,8 @@ export interface ManifestKind {
   checkUpdate?(current: JsonObject, next: JsonObject): FieldError[];
   /** The events of an update; default: one `updated` event with the manifest, none when unchanged. */
   updateEvents?(current: JsonObject, next: JsonObject): NewEvent[];
+  /** Apply only: `next` with the live values of the fields other commands own that `submitted` leaves out (kubectl apply keeps them). */
+  keepOnApply?(submitted: JsonObject, current: JsonObject, next: JsonObject): JsonObject;
   /** Extra deletions that go with this object's (a namespace takes its objects along). */
   cascade?(row: ObjectRow, caller: Caller): Promise<AppendRequest[]>;
 }
@@ -85,6 +88,9 @@ export class ManifestResources {
 
   /** validateResource, then the kind and namespace must be the ones of the URL. */
   validate(kind: ManifestKind, object: unknown, namespace: string | undefined): Validated {
+    // Bodies and patched objects alike: lengths, counts and NUL characters (libs/manifests limits).
+    const overLimits = objectLimitsStatus(object);
+    if (overLimits) throw new InvalidManifest(overLimits);
     const result = validateResource(object, namespace !== undefined ? { namespace } : {});
     if (!result.ok) throw new InvalidManifest(result.status);
     const value = result.value as unknown as Validated['value'];
@@ -106,10 +112,12 @@ export class ManifestResources {
     const namespace = kind.api.namespaced ? value.metadata.namespace : undefined;
     const name = value.metadata.name;
     return this.writer.retrying(async () => {
-      const [row, home] = await this.reads.rows([
-        { kind: kind.api, namespace, name },
-        ...(namespace !== undefined ? [{ kind: NAMESPACES, namespace: undefined, name: namespace }] : []),
-      ]);
+      const [row, home] = await this.writer.checked(
+        this.reads.rows([
+          { kind: kind.api, namespace, name },
+          ...(namespace !== undefined ? [{ kind: NAMESPACES, namespace: undefined, name: namespace }] : []),
+        ]),
+      );
       if (namespace !== undefined && (!home || home.deleted)) throw new ResourceNotFound(NAMESPACES, namespace);
       if (row && !row.deleted) throw new ResourceAlreadyExists(kind.api, name);
       let manifest = toManifest(value, randomUUID());
@@ -139,13 +147,17 @@ export class ManifestResources {
     });
   }
 
-  /** Create or update (kubectl apply, server side): what the manifest says becomes the object. */
-  async apply(kind: ManifestKind, caller: Caller, validated: Validated, options: WriteOptions = {}): Promise<WriteOutcome> {
+  /**
+   * Create or update (kubectl apply, server side): what the manifest says becomes the object,
+   * except the fields the kind keeps when the `submitted` document leaves them out.
+   */
+  async apply(kind: ManifestKind, caller: Caller, validated: Validated, options: WriteOptions = {}, submitted?: JsonObject): Promise<WriteOutcome> {
     const namespace = kind.api.namespaced ? validated.value.metadata.namespace : undefined;
     return this.writer.retrying(async () => {
       const row = await this.reads.row(kind.api, namespace, validated.value.metadata.name, true);
       if (!row || row.deleted) return this.createValidated(kind, caller, validated, options);
-      return this.update(kind, caller, { row, position: 0 }, validated, options);
+      const kept = submitted && kind.keepOnApply ? { ...validated, value: kind.keepOnApply(submitted, manifestOf(row), validated.value) as Validated['value'] } : validated;
+      return this.update(kind, caller, { row, position: 0 }, kept, options);
     });
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiObjectReader, ApiReadModels, ObjectRow, ProjectionPump } from '@berth/api-read-models';
+import { ApiObjectReader, ApiReadModels, ObjectRow, ObjectSnapshot, ProjectionPump } from '@berth/api-read-models';
 import { GATEWAY_CONFIG, GatewayConfig } from '../app.config';
 import { ResourceNotFound } from '../shared/api-errors';
 import { ApiReply, ApiStream, KubeList, KubeObject } from '../shared/api-reply';
@@ -37,9 +37,23 @@ export class ObjectReads {
 
   /** The live object (not a tombstone), or ResourceNotFound. */
   async live(kind: ApiKind, namespace: string | undefined, name: string, internal = false): Promise<LiveObject> {
-    const snapshot = await this.reader.get(kind.kind, namespaceKey(kind, namespace), name, { internal });
+    const snapshot = await this.snapshot(kind, namespace, name, internal);
     if (!snapshot.row || snapshot.row.deleted) throw new ResourceNotFound(kind, name);
     return { row: snapshot.row, position: snapshot.position };
+  }
+
+  /**
+   * One row, never from a read model older than what this process already answered with: after a
+   * Postgres crash the read model may have lost its newest batches (see ProjectionPump.regressed),
+   * and a write decided on such a row would be decided on the past (a scale taken for a no-op).
+   */
+  private async snapshot(kind: ApiKind, namespace: string | undefined, name: string, internal: boolean): Promise<ObjectSnapshot> {
+    const floor = this.pump.position;
+    const snapshot = await this.reader.get(kind.kind, namespaceKey(kind, namespace), name, { internal });
+    if (snapshot.position >= floor) return snapshot;
+    this.pump.regressed(snapshot.position);
+    await this.pump.waitFor(floor, this.config.READ_WAIT_MS);
+    return this.reader.get(kind.kind, namespaceKey(kind, namespace), name, { internal });
   }
 
   /**
@@ -54,7 +68,7 @@ export class ObjectReads {
 
   /** The row including tombstones (its stream version is what a re-create must expect). */
   async row(kind: ApiKind, namespace: string | undefined, name: string, internal = false): Promise<ObjectRow | undefined> {
-    return (await this.reader.get(kind.kind, namespaceKey(kind, namespace), name, { internal })).row;
+    return (await this.snapshot(kind, namespace, name, internal)).row;
   }
 
   /** Several rows (tombstones included) read together: one round trip, one snapshot. */

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Histogram } from 'prom-client';
 import { EventMetadata, NewEvent } from '@berth/contracts';
 import { AppendRequest, EventStore, WrongExpectedVersion } from '@berth/event-store';
 import { ProjectionPump } from '@berth/api-read-models';
+import { MetricsRegistry } from '@berth/service-kit';
 import { GATEWAY_CONFIG, GatewayConfig } from '../app.config';
 import { Caller } from '../shared/request-context';
 
@@ -23,18 +25,44 @@ export function reasonBy(verb: string, caller: Caller): string {
  */
 @Injectable()
 export class ObjectWriter {
+  /** Where a write's time goes: the reads it decides on, the append (group commit included), the wait for the read model. */
+  private readonly phases: Histogram<'phase'>;
+
   constructor(
     private readonly store: EventStore,
     private readonly pump: ProjectionPump,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+    metrics: MetricsRegistry,
+  ) {
+    this.phases = new Histogram({
+      name: 'berth_api_write_phase_seconds',
+      help: 'Phases of a write: the reads it decides on (check), the append to the log (append, group commit included), the wait until the read model shows it (read_model)',
+      labelNames: ['phase'],
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers: [metrics.registry],
+    });
+  }
 
   /** Appends (all requests in one transaction) with the caller in the metadata; returns the last position, once it is readable. */
   async commit(caller: Caller, requests: { streamId: string; expected: AppendRequest['expected']; events: NewEvent[] }[]): Promise<number> {
     const metadata = eventMetadata(caller);
+    const appending = this.phases.startTimer({ phase: 'append' });
     const result = await this.store.appendMany(requests.map((r) => ({ ...r, events: r.events.map((e) => ({ ...e, metadata })) })));
+    appending();
+    const waiting = this.phases.startTimer({ phase: 'read_model' });
     await this.pump.waitFor(result.lastPosition, this.config.READ_WAIT_MS);
+    waiting();
     return result.lastPosition;
+  }
+
+  /** Records `read` as the check phase of a write (the reads its decision rests on). */
+  async checked<T>(read: Promise<T>): Promise<T> {
+    const end = this.phases.startTimer({ phase: 'check' });
+    try {
+      return await read;
+    } finally {
+      end();
+    }
   }
 
   /**

@@ -87,6 +87,12 @@ export class BodyTooLarge extends ApiError {
   }
 }
 
+/** A JSON Patch that would do too much work: too many operations, or too many bytes copied and compared. */
+export class PatchTooLarge extends ApiError {
+  readonly reason = 'RequestEntityTooLarge';
+  override readonly name = 'PatchTooLarge';
+}
+
 /** A watch asked for history that has been compacted away. */
 export class ResourceVersionGone extends ApiError {
   readonly reason = 'Gone';

@@ -17,6 +17,31 @@ function warningHeader(text: string): string {
   return `299 - ${JSON.stringify(text.replace(/[^\x20-\x7e]/g, '?'))}`;
 }
 
+/** Kubernetes' bounds on a response's warnings: past 4 KiB in all, each is cut to 256 characters, then the rest dropped. */
+export const MAX_WARNINGS_BYTES = 4 * 1024;
+export const MAX_WARNING_LENGTH = 256;
+
+/**
+ * The Warning header values of a reply. A manifest with thousands of unknown fields must not
+ * give a response whose headers no client can read (Node's limit is 16 KiB), so the total is bounded.
+ */
+export function warningHeaders(warnings: readonly string[]): string[] {
+  const all = warnings.map(warningHeader);
+  if (all.reduce((sum, header) => sum + header.length, 0) <= MAX_WARNINGS_BYTES) return all;
+  const headers: string[] = [];
+  let size = 0;
+  for (const [i, warning] of warnings.entries()) {
+    const header = warningHeader(warning.length > MAX_WARNING_LENGTH ? `${warning.slice(0, MAX_WARNING_LENGTH)}...` : warning);
+    if (size + header.length > MAX_WARNINGS_BYTES) {
+      headers.push(warningHeader(`${warnings.length - i} more warnings were left out`));
+      break;
+    }
+    headers.push(header);
+    size += header.length;
+  }
+  return headers;
+}
+
 /** Turns what services return (ApiReply, ApiStream) into HTTP: warnings, status, streamed bodies. */
 @Injectable()
 export class ApiReplyInterceptor implements NestInterceptor {
@@ -28,7 +53,7 @@ export class ApiReplyInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((result: unknown) => {
         if (result instanceof ApiReply) {
-          for (const warning of result.warnings) response.append('Warning', warningHeader(warning));
+          for (const header of warningHeaders(result.warnings)) response.append('Warning', header);
           if (!ownsReply) return result.body;
           response.status(result.code).json(result.body);
           return undefined;

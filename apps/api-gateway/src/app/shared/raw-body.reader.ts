@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { GATEWAY_CONFIG, GatewayConfig } from '../app.config';
 import { BadRequest, BodyTooLarge } from './api-errors';
+import { requestUrlCheck } from './request-url.check';
 
 /** The request body as bytes, and its declared media type: decoded by the service that needs it. */
 export interface RequestBody {
@@ -75,6 +76,7 @@ export class RawBodyInstaller {
   constructor(adapterHost: HttpAdapterHost, @Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     const adapter = adapterHost.httpAdapter;
     if (!adapter) throw new Error('the gateway must be created with NestFactory.create: its body reader is installed while the app is built');
+    adapter.use(requestUrlCheck);
     adapter.use(rawBodyReader(config.MAX_BODY_BYTES));
     adapter.use(function urlencodedParser(_req: Request, _res: Response, next: NextFunction) {
       next();

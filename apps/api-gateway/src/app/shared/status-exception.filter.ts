@@ -18,6 +18,8 @@ export class StatusExceptionFilter implements ExceptionFilter {
       response.end();
       return;
     }
+    // Unavailable is temporary: tell clients when to come back, as the Kubernetes API server does.
+    if (status.code === 503) response.setHeader('Retry-After', '1');
     response.status(status.code).json(status);
   }
 }

@@ -20,6 +20,9 @@ describe('domain errors -> Kubernetes Status', () => {
     [new NotFoundException(), 404, 'NotFound', 'the server could not find the requested resource'],
     [new PayloadTooLargeException(), 413, 'RequestEntityTooLarge', 'Payload Too Large'],
     [new Error('boom'), 500, 'InternalError', 'an internal error occurred'],
+    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), 503, 'ServiceUnavailable', 'the event log (Postgres) is unavailable; retry the request'],
+    [Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }), 503, 'ServiceUnavailable', expect.stringContaining('Postgres')],
+    [Object.assign(new Error('syntax error'), { code: '42601' }), 500, 'InternalError', 'an internal error occurred'],
   ])('%s', (error, code, reason, message) => {
     expect(toStatus(error)).toEqual(expect.objectContaining({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, reason, message }));
   });

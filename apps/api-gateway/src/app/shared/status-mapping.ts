@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { InvalidEvent, InvalidManifest, invalidStatus, reasonForCode, Status, StatusReason, statusFor } from '@berth/contracts';
-import { IdempotencyConflict, WrongExpectedVersion } from '@berth/event-store';
+import { IdempotencyConflict, isDatabaseUnavailable, WrongExpectedVersion } from '@berth/event-store';
 import { ProjectionBehind, WatcherTooSlow } from '@berth/api-read-models';
 import { ApiError } from './api-errors';
 
@@ -60,5 +60,7 @@ export function toStatus(error: unknown): Status {
     const reason = reasonForCode(code);
     return statusFor(code, reason, FRAMEWORK_MESSAGES[code] ?? error.message);
   }
+  // Postgres restarting or down: nothing was decided, the same request can be sent again.
+  if (isDatabaseUnavailable(error)) return statusFor(503, 'ServiceUnavailable', 'the event log (Postgres) is unavailable; retry the request');
   return statusFor(500, 'InternalError', 'an internal error occurred');
 }

@@ -1,6 +1,9 @@
 import { Pool } from 'pg';
 import { ApiObjectKind, ChangeType, JsonObject, ObjectChange, ObjectRow, TokenRecord, TokenRole } from '../model/api-object.model';
-import { ObjectRowRecord, ROW_COLUMNS, toObjectRow } from './object-rows';
+import { ROW_COLUMNS } from './object-rows';
+import { RowKey, RowLookups } from './row-lookups';
+
+export type { RowKey } from './row-lookups';
 import { API_PROJECTION_NAME, COMPACTED_THROUGH, quoteIdent } from './sql-names';
 
 export interface ObjectSnapshot {
@@ -63,6 +66,7 @@ export class ApiObjectReader {
   private readonly tokens: string;
   private readonly meta: string;
   private readonly checkpoints: string;
+  private readonly lookups: RowLookups;
 
   constructor(
     private readonly pool: Pool,
@@ -74,6 +78,7 @@ export class ApiObjectReader {
     this.tokens = `${s}.api_tokens`;
     this.meta = `${s}.api_meta`;
     this.checkpoints = `${s}.checkpoints`;
+    this.lookups = new RowLookups(pool, this.objects, this.checkpoints);
   }
 
   async checkpoint(): Promise<number> {
@@ -83,32 +88,13 @@ export class ApiObjectReader {
 
   /** One object (or its tombstone) and the position it is current at. */
   async get(kind: ApiObjectKind, namespace: string, name: string, options: { internal?: boolean } = {}): Promise<ObjectSnapshot> {
-    const columns = ROW_COLUMNS.split(', ')
-      .map((c) => `o.${c}`)
-      .join(', ');
-    const result = await this.pool.query<ObjectRowRecord & { checkpoint: string | null }>(
-      `SELECT (SELECT position FROM ${this.checkpoints} WHERE name = $1) AS checkpoint, ${columns}${options.internal ? ', o.internal' : ''}
-       FROM (SELECT 1) one LEFT JOIN ${this.objects} o ON o.kind = $2 AND o.namespace = $3 AND o.name = $4`,
-      [API_PROJECTION_NAME, kind, namespace, name],
-    );
-    const record = result.rows[0];
-    return { position: Number(record?.checkpoint ?? 0), ...(record?.kind ? { row: toObjectRow(record) } : {}) };
+    const { position, rows } = await this.lookups.find([{ kind, namespace, name }], options.internal === true);
+    return { position, ...(rows[0] ? { row: rows[0] } : {}) };
   }
 
   /** Several rows (tombstones included) in one snapshot, in the order of `keys`. */
-  async getRows(keys: { kind: ApiObjectKind; namespace: string; name: string }[], options: { internal?: boolean } = {}): Promise<(ObjectRow | undefined)[]> {
-    const columns = ROW_COLUMNS.split(', ')
-      .map((c) => `o.${c}`)
-      .join(', ');
-    const result = await this.pool.query<ObjectRowRecord & { i: string }>(
-      `SELECT k.i, ${columns}${options.internal ? ', o.internal' : ''}
-       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(kind, namespace, name, i)
-       JOIN ${this.objects} o ON o.kind = k.kind AND o.namespace = k.namespace AND o.name = k.name`,
-      [keys.map((k) => k.kind), keys.map((k) => k.namespace), keys.map((k) => k.name)],
-    );
-    const rows: (ObjectRow | undefined)[] = keys.map(() => undefined);
-    for (const record of result.rows) rows[Number(record.i) - 1] = toObjectRow(record);
-    return rows;
+  async getRows(keys: RowKey[], options: { internal?: boolean } = {}): Promise<(ObjectRow | undefined)[]> {
+    return (await this.lookups.find(keys, options.internal === true)).rows;
   }
 
   /** Live objects of a kind in key order (namespace, name), from `after`, at most `limit`. */

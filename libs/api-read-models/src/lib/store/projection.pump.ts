@@ -15,6 +15,8 @@ export interface ProjectionPumpOptions {
   notifyChannel?: string;
   idlePollMs?: number;
   onError?: (error: unknown) => void;
+  /** The database's read model was found behind the position reached (see regressed()). */
+  onRegression?: (reached: number, found: number) => void;
 }
 
 /** The read model did not reach a position in time (the projection is behind or failing). */
@@ -87,6 +89,19 @@ export class ProjectionPump {
       waiter.reject(new ProjectionBehind(waiter.position, this.reached));
     }
     this.waiters.clear();
+  }
+
+  /**
+   * A read found the read model in the database at `position`, behind what this pump had reached:
+   * Postgres crashed and lost the newest batches (the projection commits asynchronously; rows and
+   * checkpoint went together). The log still has those events: they are applied again, and until
+   * then waitFor() waits instead of trusting the position reached before the crash.
+   */
+  regressed(position: number): void {
+    if (position >= this.reached) return;
+    this.options.onRegression?.(this.reached, position);
+    this.reached = position;
+    this.kick();
   }
 
   /** Called with each newly reached position. */

@@ -19,6 +19,10 @@ export const Subjects = {
   nodeServicesUpdate: (node: string): string => `berth.node.${node}.services.update`,
   /** Everything a node-agent may use; its NATS credentials allow only this. */
   nodeAll: (node: string): string => `berth.node.${node}.>`,
+  /** Inbox prefix of a node-agent's connection: replies to its requests stay inside its own subjects. */
+  nodeInbox: (node: string): string => `berth.node.${node}.inbox`,
+  /** Prefix of the reply subjects a log request names (`<prefix>.<id>`): the agent streams LogsChunks there. */
+  nodeLogsReply: (node: string): string => `berth.node.${node}.logs.reply`,
   /** Wildcards used by the control plane to receive from every node. */
   anyNodeHeartbeat: 'berth.node.*.heartbeat',
   anyNodeReport: 'berth.node.*.report',

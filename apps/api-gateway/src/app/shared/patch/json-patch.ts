@@ -1,4 +1,5 @@
 import { canonicalJson } from '@berth/cluster-state';
+import { PatchTooLarge } from '../api-errors';
 
 /**
  * JSON Patch (RFC 6902) over JSON Pointers (RFC 6901): add, remove, replace, move, copy, test.
@@ -16,6 +17,20 @@ export class MalformedPatch extends Error {
 export class PatchNotApplicable extends Error {
   override readonly name = 'PatchNotApplicable';
 }
+
+/**
+ * Bounds on the work one patch may ask for. `copy` can double the document with each operation
+ * (40 operations of 60 bytes each reach terabytes) and `test` serialises what it compares, so
+ * both are charged to one byte budget, as Kubernetes charges copies (its AccumulatedCopySizeLimit).
+ */
+export interface JsonPatchLimits {
+  /** Kubernetes' maxJSONPatchOperations. */
+  maxOperations: number;
+  /** Bytes (as JSON) that all `copy` and `test` operations together may copy and compare. */
+  maxWorkBytes: number;
+}
+
+export const DEFAULT_JSON_PATCH_LIMITS: Readonly<JsonPatchLimits> = Object.freeze({ maxOperations: 10_000, maxWorkBytes: 3 * 1024 * 1024 });
 
 type Json = unknown;
 type Container = Record<string, Json> | Json[];
@@ -127,36 +142,56 @@ export function jsonEqual(a: Json, b: Json): boolean {
 }
 
 /** Applies the operations in order; the input is left as it was. All or nothing. */
-export function applyJsonPatch(document: Json, operations: readonly Json[]): Json {
+export function applyJsonPatch(document: Json, operations: readonly Json[], limits: JsonPatchLimits = DEFAULT_JSON_PATCH_LIMITS): Json {
+  if (operations.length > limits.maxOperations) {
+    throw new PatchTooLarge(`the patch has ${operations.length} operations; at most ${limits.maxOperations} are allowed`);
+  }
   const parsed = operations.map(parseOperation);
+  let budget = limits.maxWorkBytes;
+  const charge = (json: string, what: string): string => {
+    budget -= json.length;
+    if (budget < 0) throw new PatchTooLarge(`the patch copies and compares more than ${limits.maxWorkBytes} bytes (at ${what})`);
+    return json;
+  };
   let result = structuredClone(document);
-  for (const op of parsed) {
-    switch (op.op) {
-      case 'add':
-        result = add(result, op.path, structuredClone(op.value), op.rawPath);
-        break;
-      case 'remove':
-        result = remove(result, op.path, op.rawPath);
-        break;
-      case 'replace':
-        resolve(result, op.path, op.rawPath);
-        result = op.path.length === 0 ? structuredClone(op.value) : add(remove(result, op.path, op.rawPath), op.path, structuredClone(op.value), op.rawPath);
-        break;
-      case 'move': {
-        const from = op.from as string[];
-        if (isProperPrefix(from, op.path)) throw new PatchNotApplicable(`cannot move "${op.rawFrom}" into its own child "${op.rawPath}"`);
-        const value = resolve(result, from, op.rawFrom as string);
-        if (from.length === op.path.length && from.every((t, i) => t === op.path[i])) break;
-        result = add(remove(result, from, op.rawFrom as string), op.path, value, op.rawPath);
-        break;
+  try {
+    for (const op of parsed) {
+      switch (op.op) {
+        case 'add':
+          result = add(result, op.path, structuredClone(op.value), op.rawPath);
+          break;
+        case 'remove':
+          result = remove(result, op.path, op.rawPath);
+          break;
+        case 'replace':
+          resolve(result, op.path, op.rawPath);
+          result = op.path.length === 0 ? structuredClone(op.value) : add(remove(result, op.path, op.rawPath), op.path, structuredClone(op.value), op.rawPath);
+          break;
+        case 'move': {
+          const from = op.from as string[];
+          if (isProperPrefix(from, op.path)) throw new PatchNotApplicable(`cannot move "${op.rawFrom}" into its own child "${op.rawPath}"`);
+          const value = resolve(result, from, op.rawFrom as string);
+          if (from.length === op.path.length && from.every((t, i) => t === op.path[i])) break;
+          result = add(remove(result, from, op.rawFrom as string), op.path, value, op.rawPath);
+          break;
+        }
+        case 'copy': {
+          const value = resolve(result, op.from as string[], op.rawFrom as string);
+          // Measured before it is cloned: the clone is what would exhaust memory.
+          result = add(result, op.path, JSON.parse(charge(JSON.stringify(value) ?? 'null', `copy from "${op.rawFrom}"`)), op.rawPath);
+          break;
+        }
+        case 'test': {
+          const actual = charge(canonicalJson(resolve(result, op.path, op.rawPath)), `test of "${op.rawPath}"`);
+          if (actual !== canonicalJson(op.value)) throw new PatchNotApplicable(`test failed: the value at "${op.rawPath}" is not ${JSON.stringify(op.value)}`);
+          break;
+        }
       }
-      case 'copy':
-        result = add(result, op.path, structuredClone(resolve(result, op.from as string[], op.rawFrom as string)), op.rawPath);
-        break;
-      case 'test':
-        if (!jsonEqual(resolve(result, op.path, op.rawPath), op.value)) throw new PatchNotApplicable(`test failed: the value at "${op.rawPath}" is not ${JSON.stringify(op.value)}`);
-        break;
     }
+  } catch (error) {
+    // Serialising or cloning a value nested thousands deep overflows the stack: the patch asked too much.
+    if (error instanceof RangeError) throw new PatchNotApplicable(`the patched document is nested too deeply: ${error.message}`);
+    throw error;
   }
   return result;
 }
