@@ -187,7 +187,11 @@ describe('DockerRuntime sandbox pool (real engine)', () => {
     await before.sandboxesSettled();
     // The replica goes behind Berth's back; the agent process "crashes" (no close): spares stay.
     await docker.getContainer(orphaned.containerId).remove({ force: true });
-    const spares = (await sandboxesOf(node)).map((s) => s.Id).filter((id) => id !== keptSandbox && id !== orphanSandbox);
+    // The pool refills in the background (held back while starts are in flight): wait for its two spares.
+    const spares = await waitFor('the pool to refill two spares', async () => {
+      const ids = (await sandboxesOf(node)).map((s) => s.Id).filter((id) => id !== keptSandbox && id !== orphanSandbox);
+      return ids.length >= 2 ? ids : undefined;
+    });
     expect(spares).toHaveLength(2);
 
     // The next run, with the pool off: the sweep still cleans up after the pooled one.
