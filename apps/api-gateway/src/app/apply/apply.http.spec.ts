@@ -114,6 +114,28 @@ spec:
     expect(types).toEqual(['DeploymentCreated', 'DeploymentScaled', 'DeploymentPaused', 'DeploymentUpdated', 'DeploymentScaled', 'DeploymentResumed']);
   });
 
+  it('applies the same object twice in one request (created, then configured) and answers once every object is readable', async () => {
+    const doc = (replicas: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: twice}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: twice}}
+  template:
+    metadata: {labels: {app: twice}}
+    spec: {containers: [{name: web, image: 'nginx:latest'}]}
+`;
+    const others = Array.from({ length: 5 }, (_, i) => doc(1).replace(/twice/g, `many-${i}`));
+    const result = await gw.request<ApplyResult>('POST', '/apply', { body: [doc(1), ...others, doc(4)].join('---\n'), contentType: yaml });
+    expect(result.status).toBe(200);
+    expect(result.body.items.map((i) => [i.name, i.action])).toEqual([['twice', 'created'], ...others.map((_, i) => [`many-${i}`, 'created']), ['twice', 'configured']]);
+    // No wait needed: the answer came once the read model held every object.
+    const list = await gw.request<{ items: { metadata: { name: string } }[] }>('GET', '/apis/apps/v1/namespaces/default/deployments');
+    expect(list.body.items.map((d) => d.metadata.name)).toEqual(expect.arrayContaining(['twice', 'many-0', 'many-4']));
+    const twice = await gw.request<{ spec: { replicas: number } }>('GET', '/apis/apps/v1/namespaces/default/deployments/twice');
+    expect(twice.body.spec.replicas).toBe(4);
+  });
+
   it('appends nothing with dryRun=All, and answers 400/422 when nothing could be parsed', async () => {
     const head = await gw.head();
     const dry = await gw.request<ApplyResult>('POST', '/apply?dryRun=All', { body: NGINX.replace(/nginx-/g, 'dry-'), contentType: yaml });

@@ -81,17 +81,35 @@ export class ApplyService {
       if (!first.ok) throw new InvalidManifest(first.errors[0].status);
     }
     const items: ApplyItem[] = [];
+    // Objects are appended one after another without waiting for the read model to show each (a
+    // write's wait is the read model's lag behind the whole log, replica events included); the
+    // answer waits once for the last position. A document that depends on an earlier one (the
+    // same object again, or any object after a Namespace) waits for what came before it first.
+    const written = { position: 0, writes: 0, keys: new Set<string>(), namespaceWritten: false };
     for (const document of parsed.documents) {
       if (!document.ok) {
         items.push({ ...describe(undefined), action: 'failed', status: document.errors[0].status, warnings: [] });
         continue;
       }
-      items.push(await this.applyOne(caller, document.object, namespace, dryRunParam === 'All'));
+      const key = objectKey(document.object, namespace);
+      if (written.position > 0 && (written.namespaceWritten || written.keys.has(key))) {
+        await this.resources.readable(written.position, written.writes);
+        written.namespaceWritten = false;
+        written.keys.clear();
+        written.writes = 0;
+      }
+      const item = await this.applyOne(caller, document.object, namespace, dryRunParam === 'All', written);
+      if (item.action !== 'failed') {
+        written.keys.add(key);
+        if (item.kind === 'Namespace') written.namespaceWritten = true;
+      }
+      items.push(item);
     }
+    if (written.position > 0) await this.resources.readable(written.position, written.writes);
     return new ApiReply({ kind: 'ApplyResult', apiVersion: 'v1', items }, items.some((i) => i.action === 'failed') ? 207 : 200);
   }
 
-  private async applyOne(caller: Caller, object: Record<string, unknown>, namespace: string | undefined, dryRun: boolean): Promise<ApplyItem> {
+  private async applyOne(caller: Caller, object: Record<string, unknown>, namespace: string | undefined, dryRun: boolean, written: { position: number; writes: number }): Promise<ApplyItem> {
     const described = describe(object);
     let warnings: string[] = [];
     try {
@@ -114,10 +132,20 @@ export class ApplyService {
         name: item.name,
       };
       if (!isAllowed(caller.grant, access)) throw new AccessDenied(forbiddenMessage(caller.actor, access));
-      const outcome = await this.resources.apply(kind, caller, validated, { dryRun }, object as JsonObject);
+      const outcome = await this.resources.apply(kind, caller, validated, { dryRun, deferRead: true }, object as JsonObject);
+      if (outcome.position !== undefined) {
+        written.position = Math.max(written.position, outcome.position);
+        written.writes++;
+      }
       return { ...item, action: outcome.action, warnings };
     } catch (error) {
       return { ...described, ...(described.namespace || !namespace ? {} : { namespace }), action: 'failed', status: toStatus(error), warnings };
     }
   }
+}
+
+/** Which object a document names (kind, namespace, name), to tell when a later document depends on it. */
+function objectKey(object: Record<string, unknown>, namespace: string | undefined): string {
+  const metadata = (object['metadata'] ?? {}) as Record<string, unknown>;
+  return JSON.stringify([object['apiVersion'], object['kind'], metadata['namespace'] ?? namespace ?? '', metadata['name']]);
 }

@@ -40,10 +40,18 @@ export interface WriteOutcome {
   object: KubeObject;
   warnings: string[];
   action: WriteAction;
+  /** Log position of the write (with `deferRead`: not yet known to be readable). */
+  position?: number;
 }
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /**
+   * Answer once the events are appended, without waiting for the read model to show them (the
+   * caller waits once for the last `position`, e.g. POST /apply after all its objects). The
+   * outcome's object is then the manifest as recorded, not the rendered object.
+   */
+  deferRead?: boolean;
 }
 
 export interface Validated {
@@ -86,6 +94,14 @@ export class ManifestResources {
     private readonly writer: ObjectWriter,
   ) {}
 
+  /**
+   * Resolves once the read model shows every event up to `position`, after `writes` writes made
+   * with `deferRead` (each would have had READ_WAIT_MS of its own).
+   */
+  async readable(position: number, writes = 1): Promise<void> {
+    await this.writer.readable(position, writes);
+  }
+
   /** validateResource, then the kind and namespace must be the ones of the URL. */
   validate(kind: ManifestKind, object: unknown, namespace: string | undefined): Validated {
     // Bodies and patched objects alike: lengths, counts and NUL characters (libs/manifests limits).
@@ -124,7 +140,8 @@ export class ManifestResources {
       if (kind.prepare) manifest = await kind.prepare(manifest, undefined);
       if (options.dryRun) return { object: manifest, warnings, action: 'created' };
       const streamId = kind.streamId(namespace, name);
-      const position = await this.writer.commit(caller, [{ streamId, expected: row ? row.streamVersion : 'no_stream', events: [{ type: kind.events.created, data: { manifest } }] }]);
+      const position = await this.writer.commit(caller, [{ streamId, expected: row ? row.streamVersion : 'no_stream', events: [{ type: kind.events.created, data: { manifest } }] }], !options.deferRead);
+      if (options.deferRead) return { object: manifest, warnings, action: 'created', position };
       return { object: (await this.reads.afterWrite(kind.api, namespace, name, streamId, position)).object, warnings, action: 'created' };
     });
   }
@@ -182,7 +199,8 @@ export class ManifestResources {
     if (events.length === 0) return { object: row.object, warnings, action: 'unchanged' };
     if (options.dryRun) return { object: manifest, warnings, action: 'configured' };
     const streamId = kind.streamId(row.namespace || undefined, row.name);
-    const position = await this.writer.commit(caller, [{ streamId, expected: row.streamVersion, events }]);
+    const position = await this.writer.commit(caller, [{ streamId, expected: row.streamVersion, events }], !options.deferRead);
+    if (options.deferRead) return { object: manifest, warnings, action: 'configured', position };
     return { object: (await this.reads.afterWrite(kind.api, row.namespace || undefined, row.name, streamId, position)).object, warnings, action: 'configured' };
   }
 

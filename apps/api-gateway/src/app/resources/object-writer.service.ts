@@ -43,16 +43,24 @@ export class ObjectWriter {
     });
   }
 
-  /** Appends (all requests in one transaction) with the caller in the metadata; returns the last position, once it is readable. */
-  async commit(caller: Caller, requests: { streamId: string; expected: AppendRequest['expected']; events: NewEvent[] }[]): Promise<number> {
+  /**
+   * Appends (all requests in one transaction) with the caller in the metadata; returns the last
+   * position, once it is readable (unless `wait` is false: then the caller waits with `readable`).
+   */
+  async commit(caller: Caller, requests: { streamId: string; expected: AppendRequest['expected']; events: NewEvent[] }[], wait = true): Promise<number> {
     const metadata = eventMetadata(caller);
     const appending = this.phases.startTimer({ phase: 'append' });
     const result = await this.store.appendMany(requests.map((r) => ({ ...r, events: r.events.map((e) => ({ ...e, metadata })) })));
     appending();
-    const waiting = this.phases.startTimer({ phase: 'read_model' });
-    await this.pump.waitFor(result.lastPosition, this.config.READ_WAIT_MS);
-    waiting();
+    if (wait) await this.readable(result.lastPosition);
     return result.lastPosition;
+  }
+
+  /** Resolves once the read model holds every event up to `position` (within READ_WAIT_MS times `writes`). */
+  async readable(position: number, writes = 1): Promise<void> {
+    const waiting = this.phases.startTimer({ phase: 'read_model' });
+    await this.pump.waitFor(position, this.config.READ_WAIT_MS * Math.max(1, writes));
+    waiting();
   }
 
   /** Records `read` as the check phase of a write (the reads its decision rests on). */
