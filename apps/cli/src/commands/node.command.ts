@@ -42,6 +42,9 @@ interface DrainOptions {
 async function runDrain(ctx: CommandContext, name: string, options: DrainOptions): Promise<void> {
   const timeout = options.timeout ? parseDuration(options.timeout) : 0;
   const client = await ctx.client();
+  // Listed before the drain request: a replica that goes quickly could be gone by the first poll.
+  // (Best effort: the drain request itself says whether the node exists and the caller may drain it.)
+  const before = options.wait === false ? [] : await podsOn(client, name).catch((): KubeObject[] => []);
   const status = await client.drain(name);
   ctx.out(`node/${name} cordoned\n`);
   if (options.wait === false) {
@@ -49,7 +52,8 @@ async function runDrain(ctx: CommandContext, name: string, options: DrainOptions
     return;
   }
   const started = performance.now();
-  let remaining = new Map<string, KubeObject>();
+  for (const pod of before) ctx.out(`evicting pod ${podKey(pod)}\n`);
+  let remaining = new Map(before.map((p) => [podKey(p), p]));
   for (;;) {
     const current = new Map((await podsOn(client, name)).map((p) => [podKey(p), p]));
     for (const key of current.keys()) if (!remaining.has(key)) ctx.out(`evicting pod ${key}\n`);
